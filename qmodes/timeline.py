@@ -1,0 +1,316 @@
+"""The timeline: an append-only, thread-safe record of contexts, jobs and their spans.
+
+Every state change in qmodes (a context opening, a job queued, a QPU span starting, a
+session window closing) is one :class:`Event`. The timeline applies each event to the
+matching :class:`ContextRecord` or :class:`JobRecord` and then tells its observers. Usage
+rules (:mod:`qmodes.usage`), the widget and the ledger only read from here; nothing here
+calls back into the runtime.
+
+Observers are called on the thread that made the change, outside the timeline's lock. They
+must be quick: a widget or a ledger should note that something changed and pull
+:meth:`Timeline.events_since` from its own loop.
+
+Example:
+    >>> timeline = Timeline()
+    >>> seen = []
+    >>> unsubscribe = timeline.subscribe(seen.append)
+    >>> timeline.add_job(JobRecord(id="j1", context_id=None, mode="job", backend="aer",
+    ...                            primitive="sampler", created=0.0))
+    >>> timeline.open_span("j1", "queued", 0.0)
+    >>> [event.kind for event in seen]
+    ['job.created', 'span.opened']
+    >>> unsubscribe()
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "ContextRecord",
+    "Event",
+    "JobRecord",
+    "Span",
+    "SpanKind",
+    "Timeline",
+    "Window",
+    "default_timeline",
+]
+
+SpanKind = Literal["queued", "classical", "qpu", "post"]
+"""The phases of a job: waiting in the queue, classical pre-processing on an execution lane,
+on the QPU, and post-processing."""
+
+SPAN_KINDS: tuple[SpanKind, ...] = ("queued", "classical", "qpu", "post")
+
+
+@dataclass
+class Span:
+    """One phase of a job, ``[start, end)`` in clock seconds; ``end`` is None while open."""
+
+    kind: SpanKind
+    start: float
+    end: float | None = None
+
+    def duration(self, now: float | None = None) -> float:
+        """Length in seconds; an open span counts up to ``now`` (0 if ``now`` is None)."""
+        end = self.end if self.end is not None else now
+        return 0.0 if end is None else max(0.0, end - self.start)
+
+
+@dataclass
+class Window:
+    """An active window of a session: the QPU is locked for it from ``start`` to ``end``."""
+
+    start: float
+    end: float | None = None
+
+
+@dataclass
+class JobRecord:
+    """Everything known about one job."""
+
+    id: str
+    context_id: str | None
+    mode: str  # "job", "batch" or "session"
+    backend: str
+    primitive: str  # "sampler" or "estimator"
+    created: float
+    status: str = "QUEUED"
+    spans: list[Span] = field(default_factory=list)
+    num_pubs: int = 0
+    executions: int = 0
+    shots: int | None = None
+    error: str | None = None
+    error_kind: str | None = None  # "user" or "system": a system error bills nothing
+    finished: float | None = None
+    source: str = "measured on Aer"
+    usage_reported: float | None = None  # usage reported by a remote service, if any
+
+    def span(self, kind: SpanKind) -> Span | None:
+        """The last span of ``kind``, if the job had one."""
+        for span in reversed(self.spans):
+            if span.kind == kind:
+                return span
+        return None
+
+    @property
+    def started(self) -> float | None:
+        """When the job started running (IBM's RUNNING: start of classical pre-processing)."""
+        span = self.span("classical") or self.span("qpu")
+        return span.start if span else None
+
+    @property
+    def in_final_state(self) -> bool:
+        return self.status in ("DONE", "ERROR", "CANCELLED")
+
+
+@dataclass
+class ContextRecord:
+    """Everything known about one execution context (a session or a batch)."""
+
+    id: str
+    mode: str  # "session" or "batch"
+    backend: str
+    created: float
+    max_time: float
+    interactive_ttl: float
+    state: str = "open"  # qiskit-ibm-runtime's: open, active, inactive, closed
+    accepting_jobs: bool = True
+    started_at: float | None = None
+    closed_at: float | None = None
+    activated_at: float | None = None
+    last_job_started: float | None = None
+    last_job_completed: float | None = None
+    windows: list[Window] = field(default_factory=list)
+    job_ids: list[str] = field(default_factory=list)
+    source: str = "measured on Aer"
+    usage_reported: float | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One change: ``kind`` is e.g. ``job.created``, ``job.changed``, ``span.opened``."""
+
+    seq: int
+    time: float
+    kind: str
+    subject: str
+    context_id: str | None
+    data: dict[str, Any]
+
+
+Observer = Callable[[Event], None]
+
+
+class Timeline:
+    """Thread-safe store of records, changed only through events."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._seq = itertools.count(1)
+        self._events: list[Event] = []
+        self._jobs: dict[str, JobRecord] = {}
+        self._contexts: dict[str, ContextRecord] = {}
+        self._observers: list[Observer] = []
+
+    # -- observers -------------------------------------------------------------------------
+    def subscribe(self, observer: Observer) -> Callable[[], None]:
+        """Call ``observer(event)`` after each change; returns a function that unsubscribes."""
+        with self._lock:
+            self._observers = [*self._observers, observer]
+
+        def unsubscribe() -> None:
+            with self._lock:
+                self._observers = [o for o in self._observers if o is not observer]
+
+        return unsubscribe
+
+    def _emit(self, kind: str, subject: str, context_id: str | None, time: float,
+              data: dict[str, Any]) -> Event:
+        event = Event(next(self._seq), time, kind, subject, context_id, data)
+        self._events.append(event)
+        return event
+
+    def _notify(self, event: Event) -> None:
+        for observer in self._observers:
+            observer(event)
+
+    # -- contexts --------------------------------------------------------------------------
+    def add_context(self, record: ContextRecord) -> None:
+        with self._lock:
+            self._contexts[record.id] = record
+            event = self._emit("context.opened", record.id, record.id, record.created,
+                               _public_fields(record))
+        self._notify(event)
+
+    def update_context(self, context_id: str, time: float, **changes: Any) -> None:
+        with self._lock:
+            record = self._contexts[context_id]
+            for name, value in changes.items():
+                setattr(record, name, value)
+            event = self._emit("context.changed", context_id, context_id, time, changes)
+        self._notify(event)
+
+    def open_window(self, context_id: str, time: float) -> None:
+        with self._lock:
+            self._contexts[context_id].windows.append(Window(time))
+            event = self._emit("window.opened", context_id, context_id, time, {"start": time})
+        self._notify(event)
+
+    def close_window(self, context_id: str, time: float, end: float) -> None:
+        """Close the open window of a context; ``end`` is its billed end (may differ from now)."""
+        with self._lock:
+            window = self._contexts[context_id].windows[-1]
+            window.end = end
+            event = self._emit("window.closed", context_id, context_id, time, {"end": end})
+        self._notify(event)
+
+    # -- jobs ------------------------------------------------------------------------------
+    def add_job(self, record: JobRecord) -> None:
+        with self._lock:
+            self._jobs[record.id] = record
+            if record.context_id in self._contexts:
+                self._contexts[record.context_id].job_ids.append(record.id)
+            event = self._emit("job.created", record.id, record.context_id, record.created,
+                               _public_fields(record))
+        self._notify(event)
+
+    def update_job(self, job_id: str, time: float, **changes: Any) -> None:
+        with self._lock:
+            record = self._jobs[job_id]
+            for name, value in changes.items():
+                setattr(record, name, value)
+            event = self._emit("job.changed", job_id, record.context_id, time, changes)
+        self._notify(event)
+
+    def open_span(self, job_id: str, kind: SpanKind, time: float) -> None:
+        with self._lock:
+            record = self._jobs[job_id]
+            record.spans.append(Span(kind, time))
+            event = self._emit("span.opened", job_id, record.context_id, time,
+                               {"kind": kind, "start": time})
+        self._notify(event)
+
+    def close_span(self, job_id: str, time: float) -> None:
+        """Close the job's open span, if it has one."""
+        with self._lock:
+            record = self._jobs[job_id]
+            if not record.spans or record.spans[-1].end is not None:
+                return
+            span = record.spans[-1]
+            span.end = time
+            event = self._emit("span.closed", job_id, record.context_id, time,
+                               {"kind": span.kind, "end": time})
+        self._notify(event)
+
+    # -- readers (copies: safe to use while the runtime goes on) ---------------------------
+    def job(self, job_id: str) -> JobRecord:
+        with self._lock:
+            return copy.deepcopy(self._jobs[job_id])
+
+    def context(self, context_id: str) -> ContextRecord:
+        with self._lock:
+            return copy.deepcopy(self._contexts[context_id])
+
+    def jobs(self, context_id: str | None = None, ids: Iterable[str] | None = None
+             ) -> list[JobRecord]:
+        """Copies of the jobs of one context (all jobs when ``context_id`` is None)."""
+        with self._lock:
+            if ids is not None:
+                selected = [self._jobs[i] for i in ids if i in self._jobs]
+            elif context_id is None:
+                selected = list(self._jobs.values())
+            else:
+                selected = [self._jobs[i] for i in self._contexts[context_id].job_ids]
+            return copy.deepcopy(selected)
+
+    def contexts(self) -> list[ContextRecord]:
+        with self._lock:
+            return copy.deepcopy(list(self._contexts.values()))
+
+    def events_since(self, seq: int = 0, context_id: str | None = None) -> list[Event]:
+        """Events with a sequence number above ``seq`` (of one context, if given)."""
+        with self._lock:
+            events = self._events[_first_index_after(self._events, seq):]
+        if context_id is not None:
+            events = [e for e in events if e.context_id == context_id]
+        return events
+
+    @property
+    def last_seq(self) -> int:
+        with self._lock:
+            return self._events[-1].seq if self._events else 0
+
+
+def _first_index_after(events: list[Event], seq: int) -> int:
+    """Binary search: events are in ``seq`` order."""
+    low, high = 0, len(events)
+    while low < high:
+        mid = (low + high) // 2
+        if events[mid].seq <= seq:
+            low = mid + 1
+        else:
+            high = mid
+    return low
+
+
+def _public_fields(record: JobRecord | ContextRecord) -> dict[str, Any]:
+    data = dict(vars(record))
+    data.pop("spans", None)
+    data.pop("windows", None)
+    data.pop("job_ids", None)
+    return data
+
+
+_DEFAULT = Timeline()
+
+
+def default_timeline() -> Timeline:
+    """The process-wide timeline that contexts and jobs record to unless given another."""
+    return _DEFAULT
