@@ -1,0 +1,62 @@
+"""The ledger across processes: a killed kernel loses nothing, concurrent writers lose nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from qmodes.ledger import Ledger
+
+WRITER = Path(__file__).with_name("writer.py")
+ROOT = Path(__file__).parents[2]
+
+
+def spawn(*args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, str(WRITER), *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+
+
+def test_a_kernel_killed_mid_batch_loses_no_submitted_job(tmp_path):
+    db = tmp_path / "ledger.sqlite3"
+    process = spawn(str(db), "killed", "7", "--hang")
+    submitted = 0
+    for line in process.stdout:
+        if line.startswith("SUBMITTED"):
+            submitted = int(line.split()[1])
+        if line.startswith("HANGING"):
+            break
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    assert process.returncode == -signal.SIGKILL
+    assert submitted == 7
+    ledger = Ledger(db)
+    jobs = ledger.jobs("killed-batch")
+    assert [j["id"] for j in jobs] == [f"killed-job{i}" for i in range(7)]
+    assert {j["status"] for j in jobs} == {"QUEUED"}
+    assert ledger.contexts()[0]["jobs"] == 7
+
+
+def test_concurrent_writers_lose_nothing(tmp_path):
+    db = tmp_path / "ledger.sqlite3"
+    Ledger(db).close()  # create the schema once; the writers race on the rows
+    writers, per_writer = 4, 100
+    start_at = time.time() + 1.5
+    processes = [spawn(str(db), f"w{n}", str(per_writer), str(start_at))
+                 for n in range(writers)]
+    for process in processes:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+    ledger = Ledger(db)
+    jobs = ledger.jobs()
+    assert len(jobs) == writers * per_writer
+    assert {j["status"] for j in jobs} == {"DONE"}
+    assert ledger.query("SELECT COUNT(*) AS n FROM spans")[0]["n"] == 2 * writers * per_writer
+    contexts = ledger.contexts()
+    assert len(contexts) == writers
+    assert all(abs(c["usage_seconds"] - per_writer * 1.0) < 1e-6 for c in contexts)
+    assert all(c["state"] == "closed" for c in contexts)
