@@ -1,0 +1,151 @@
+"""Backend names → the device a job runs on.
+
+Names:
+
+* ``"aer"`` — an ideal :class:`~qiskit_aer.AerSimulator` (any gate set);
+* ``"aer:<method>"`` — the same with a simulation method, e.g. ``"aer:statevector"``;
+* ``"fake_<device>"`` — a fake IBM device from ``qiskit_ibm_runtime.fake_provider``, run on
+  Aer with its noise model; like real hardware it takes ISA circuits only;
+* ``"ibm:<device>"`` — a real IBM device through qiskit-ibm-runtime;
+* or a ``BackendV2`` instance.
+
+Example:
+    >>> target = get_backend("fake_manila")
+    >>> target.name, target.num_qubits, target.requires_isa
+    ('fake_manila', 5, True)
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["LocalBackend", "available_backends", "get_backend"]
+
+DEFAULT_BACKEND = "aer"
+_AER_METHODS = ("automatic", "statevector", "density_matrix", "stabilizer",
+                "matrix_product_state", "extended_stabilizer", "unitary", "superop")
+_lock = threading.Lock()
+_cache: dict[str, LocalBackend] = {}
+
+
+@dataclass(eq=False)
+class LocalBackend:
+    """A device that runs on this machine: an Aer simulator, optionally modelling a device.
+
+    Attributes:
+        name: the name jobs and usage figures are reported under.
+        simulator: the ``AerSimulator`` that executes the circuits.
+        device: the fake device being modelled (its target, noise and timings), if any.
+    """
+
+    name: str
+    simulator: Any
+    device: Any | None = None
+
+    @property
+    def requires_isa(self) -> bool:
+        """True for devices: circuits must use their basis gates and coupling map."""
+        return self.device is not None
+
+    @property
+    def target(self) -> Any:
+        return (self.device or self.simulator).target
+
+    @property
+    def num_qubits(self) -> int:
+        return int((self.device or self.simulator).num_qubits)
+
+    @property
+    def is_remote(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return f"<LocalBackend {self.name}>"
+
+
+def get_backend(name: str | Any = DEFAULT_BACKEND) -> Any:
+    """Resolve a backend name (or a ``BackendV2``) to the device jobs run on.
+
+    Raises:
+        ValueError: the name is not one of the valid forms; the message lists them.
+    """
+    if not isinstance(name, str):
+        return _from_instance(name)
+    key = name.strip().lower()
+    if key.startswith("ibm:") or key.startswith("ibm_"):
+        from qmodes.remote import get_remote_backend
+
+        return get_remote_backend(key.removeprefix("ibm:"))
+    with _lock:
+        if key not in _cache:
+            _cache[key] = _resolve(key, name)
+        return _cache[key]
+
+
+def _resolve(key: str, original: str) -> LocalBackend:
+    from qiskit_aer import AerSimulator
+
+    if key == "aer":
+        return LocalBackend("aer", AerSimulator())
+    if key.startswith("aer:"):
+        method = key.removeprefix("aer:")
+        if method not in _AER_METHODS:
+            raise ValueError(f"unknown Aer method {method!r}: use one of "
+                             f"{', '.join('aer:' + m for m in _AER_METHODS)}")
+        return LocalBackend(key, AerSimulator(method=method))
+    device_class = _fake_devices().get(key)
+    if device_class is None:
+        raise ValueError(unknown_backend_message(original))
+    device = device_class()
+    return LocalBackend(key, AerSimulator.from_backend(device), device)
+
+
+def _from_instance(backend: Any) -> Any:
+    if isinstance(backend, LocalBackend) or getattr(backend, "is_remote", False):
+        return backend
+    from qiskit.providers import BackendV2
+    from qiskit_aer import AerSimulator
+
+    if type(backend).__name__ == "IBMBackend":
+        from qmodes.remote import get_remote_backend
+
+        return get_remote_backend(backend)
+    if isinstance(backend, AerSimulator):
+        return LocalBackend(backend.name, backend)
+    if isinstance(backend, BackendV2):
+        return LocalBackend(backend.name, AerSimulator.from_backend(backend), backend)
+    raise ValueError(f"cannot run on {backend!r}: give a backend name "
+                     f"({describe_valid_names()}) or a qiskit BackendV2")
+
+
+@functools.cache
+def _fake_devices() -> dict[str, type]:
+    """``fake_<device>`` → the class, from the class names (no device is built)."""
+    from qiskit_ibm_runtime import fake_provider
+
+    devices: dict[str, type] = {}
+    for attribute in dir(fake_provider):
+        match = re.fullmatch(r"Fake([A-Z][a-z]+)(V2)?", attribute)
+        if match:
+            devices[f"fake_{match.group(1).lower()}"] = getattr(fake_provider, attribute)
+    return devices
+
+
+def available_backends() -> list[str]:
+    """Every local backend name: ``aer``, ``aer:<method>`` and each ``fake_<device>``."""
+    return ["aer", *(f"aer:{m}" for m in _AER_METHODS), *sorted(_fake_devices())]
+
+
+def describe_valid_names() -> str:
+    return ("'aer', 'aer:<method>' (e.g. aer:statevector), 'fake_<device>' "
+            "(e.g. fake_manila), 'ibm:<device>'")
+
+
+def unknown_backend_message(name: str) -> str:
+    fakes = sorted(_fake_devices())
+    return (f"unknown backend {name!r}: use {describe_valid_names()}; fake devices: "
+            f"{', '.join(fakes)}")

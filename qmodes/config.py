@@ -1,0 +1,140 @@
+"""User defaults for the qmodes magics, as traitlets: ``%config QModes.<name> = value``.
+
+Each setting is validated when it is set; a bad value raises :class:`traitlets.TraitError`
+with a message that says what is valid (IPython's ``%config`` prints it as ``ERROR: ...``).
+A bad value is not kept, so it cannot come back to fail the next ``%config`` line.
+
+Example:
+    >>> settings = QModes()
+    >>> settings.max_time = "2h 30m"
+    >>> settings.max_time
+    9000.0
+    >>> settings.price_per_second = -1
+    Traceback (most recent call last):
+    ...
+    traitlets.traitlets.TraitError: QModes.price_per_second must be a number >= 0 or None, not -1
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from traitlets import Bool, Float, TraitError, Union, Unicode, validate
+from traitlets.config import Configurable
+
+from qmodes.durations import format_duration, parse_duration
+
+__all__ = ["QModes"]
+
+
+class QModes(Configurable):
+    """Defaults used by ``%%session``, ``%%batch``, ``%session`` and ``%batch``.
+
+    Example:
+        In a notebook::
+
+            %config QModes.default_backend = 'fake_manila'
+            %config QModes.max_time = '30m'
+            %config QModes.widget = False
+    """
+
+    default_backend = Unicode(
+        "aer",
+        help="Backend used when a magic has no --backend: 'aer', 'aer:<method>', "
+        "'fake_<device>' or 'ibm:<device>'.",
+    ).tag(config=True)
+
+    max_time = Union(
+        [Float(), Unicode()],
+        default_value=None,
+        allow_none=True,
+        help="Maximum TTL of a session or batch in seconds or as '2h 30m'; None keeps the "
+        "mode's default (8h).",
+    ).tag(config=True)
+
+    interactive_ttl = Union(
+        [Float(), Unicode()],
+        default_value=None,
+        allow_none=True,
+        help="Interactive TTL of local sessions and batches in seconds or as '90s'; None "
+        "keeps the mode's default.",
+    ).tag(config=True)
+
+    widget = Bool(
+        True, help="Show the live timeline widget at the top of a %%session/%%batch cell."
+    ).tag(config=True)
+
+    price_per_second = Float(
+        None,
+        allow_none=True,
+        help="Price of one second of QPU usage, to show usage as money; None shows seconds "
+        "only.",
+    ).tag(config=True)
+
+    @validate("default_backend")
+    def _check_backend(self, proposal: dict[str, Any]) -> str:
+        name = str(proposal["value"]).strip()
+        check_backend_name(name)
+        return name
+
+    @validate("max_time", "interactive_ttl")
+    def _check_duration(self, proposal: dict[str, Any]) -> float | None:
+        value = proposal["value"]
+        if value is None:
+            return None
+        name = proposal["trait"].name
+        try:
+            return parse_duration(value, name=f"QModes.{name}")
+        except ValueError as error:
+            raise TraitError(str(error)) from None
+
+    @validate("price_per_second")
+    def _check_price(self, proposal: dict[str, Any]) -> float | None:
+        value = proposal["value"]
+        if value is not None and not (math.isfinite(value) and value >= 0):
+            raise TraitError(
+                f"QModes.price_per_second must be a number >= 0 or None, not {value!r}")
+        return value
+
+    def update_config(self, config: Any) -> None:
+        """Merge ``config``; on a bad value keep the previous config and re-raise the error."""
+        previous = self.config
+        try:
+            super().update_config(config)
+        except TraitError:
+            self.config = previous
+            raise
+
+    def describe(self) -> list[str]:
+        """One ``name = value`` line per setting, durations in human form.
+
+        Example:
+            >>> QModes().describe()[0]
+            "default_backend = 'aer'"
+        """
+        lines = []
+        for name in ("default_backend", "max_time", "interactive_ttl", "widget",
+                     "price_per_second"):
+            value = getattr(self, name)
+            if name in ("max_time", "interactive_ttl"):
+                shown = "mode default" if value is None else format_duration(value)
+            else:
+                shown = repr(value)
+            lines.append(f"{name} = {shown}")
+        return lines
+
+
+def check_backend_name(name: str) -> None:
+    """Raise TraitError unless ``name`` is a backend name qmodes can resolve.
+
+    ``ibm:<device>`` names are only checked for form: resolving them needs the network.
+    """
+    if name.startswith("ibm:") and len(name) > 4:
+        return
+    import qmodes
+
+    try:
+        qmodes.get_backend(name)
+    except ValueError as error:
+        raise TraitError(f"QModes.default_backend: {error}") from None

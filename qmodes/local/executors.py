@@ -1,0 +1,94 @@
+"""Executors: where the scheduler's work runs, and how long it takes.
+
+The scheduler hands each phase of a job (classical pre-processing, the QPU, post-processing)
+to an executor with a callback for when it is done. :class:`ThreadExecutor` runs the work for
+real, on a pool of classical lanes and one QPU thread; :class:`SimulatedExecutor` runs it at
+once and reports it done after a duration you choose, on a :class:`~qmodes.clock.ManualClock`,
+so tests and the advisor's replays see exact, repeatable times.
+
+Example:
+    >>> from qmodes.clock import ManualClock
+    >>> clock = ManualClock(start=0.0)
+    >>> executor = SimulatedExecutor(clock, {"classical": 1.0, "qpu": 2.0, "post": 0.5})
+    >>> executor.submit("qpu", None, lambda: "counts", lambda value, error: print(clock.now(), value))
+    >>> clock.advance(5)
+    2.0 counts
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, Protocol
+
+from qmodes.clock import Clock
+
+__all__ = ["Executor", "Phase", "SimulatedExecutor", "ThreadExecutor"]
+
+Phase = Literal["classical", "qpu", "post"]
+Done = Callable[[Any, "BaseException | None"], None]
+
+
+class Executor(Protocol):
+    """Runs one phase of a job and calls ``done(value, error)`` when it finishes."""
+
+    def submit(self, phase: Phase, job: Any, work: Callable[[], Any], done: Done) -> None: ...
+
+    def shutdown(self) -> None: ...
+
+
+class ThreadExecutor:
+    """Real execution: ``lanes`` threads for classical phases, one thread for the QPU."""
+
+    def __init__(self, lanes: int = 5, name: str = "qmodes") -> None:
+        self._classical = concurrent.futures.ThreadPoolExecutor(lanes, f"{name}-lane")
+        self._qpu = concurrent.futures.ThreadPoolExecutor(1, f"{name}-qpu")
+
+    def submit(self, phase: Phase, job: Any, work: Callable[[], Any], done: Done) -> None:
+        pool = self._qpu if phase == "qpu" else self._classical
+        pool.submit(_call, work, done)
+
+    def shutdown(self) -> None:
+        self._classical.shutdown(wait=False, cancel_futures=True)
+        self._qpu.shutdown(wait=False, cancel_futures=True)
+
+
+def _call(work: Callable[[], Any], done: Done) -> None:
+    try:
+        value = work()
+    except BaseException as error:  # noqa: BLE001 - reported to the job, never lost
+        done(None, error)
+    else:
+        done(value, None)
+
+
+Durations = Mapping[str, float] | Callable[[Phase, Any], float]
+
+
+class SimulatedExecutor:
+    """Runs the work at once; reports it done after a chosen duration on the clock.
+
+    Args:
+        clock: usually a :class:`~qmodes.clock.ManualClock`.
+        durations: seconds per phase, as a mapping ``{"classical": 1, "qpu": 5, "post": 0}``
+            or a function ``(phase, job) -> seconds`` (e.g. projected device time).
+    """
+
+    def __init__(self, clock: Clock, durations: Durations) -> None:
+        self._clock = clock
+        self._durations = durations
+
+    def duration(self, phase: Phase, job: Any) -> float:
+        if callable(self._durations):
+            return float(self._durations(phase, job))
+        return float(self._durations.get(phase, 0.0))
+
+    def submit(self, phase: Phase, job: Any, work: Callable[[], Any], done: Done) -> None:
+        try:
+            value, error = work(), None
+        except BaseException as exc:  # noqa: BLE001 - reported to the job, never lost
+            value, error = None, exc
+        self._clock.call_later(self.duration(phase, job), lambda: done(value, error))
+
+    def shutdown(self) -> None:
+        pass

@@ -1,0 +1,190 @@
+"""Timeline events turned into compact, append-only ops for the widget's front-end.
+
+The widget never sends its whole state on each update. A :class:`TimelineState` pulls new
+events from a :class:`~qmodes.timeline.Timeline` (``events_since``), keeps a light mirror of
+the records it watches, and appends one short JSON array ("op") per event to a log. The
+front-end applies the ops in order; a batch of new ops is a *delta* ``{"from": n, "to": m,
+"ops": [...]}`` where ``n`` is the number of ops the receiver must already hold.
+
+Ops (times are seconds since :attr:`TimelineState.origin`, rounded to the millisecond)::
+
+    ["C", ci, {context fields}]              a context opened (fields as in ContextRecord)
+    ["c", ci, {changed fields}]              a context changed
+    ["W", ci, start]  /  ["w", ci, end]      a session window opened / closed (billed end)
+    ["J", ji, job_id, ci, created, status, num_pubs, shots, primitive]   a job was created
+    ["j", ji, {changed fields}]              a job changed (status, shots, error, ...)
+    ["S", ji, kind, start]  /  ["s", ji, end]   a span opened (kind 0..3) / closed
+
+``ci`` and ``ji`` are indexes in order of first appearance (``ci`` is -1 for job mode).
+
+Example:
+    >>> from qmodes.timeline import ContextRecord, JobRecord, Timeline
+    >>> timeline = Timeline()
+    >>> timeline.add_context(ContextRecord(id="b1", mode="batch", backend="aer", created=10.0,
+    ...                                    max_time=28800.0, interactive_ttl=1.0))
+    >>> timeline.add_job(JobRecord(id="j1", context_id="b1", mode="batch", backend="aer",
+    ...                            primitive="sampler", created=10.5, num_pubs=1, shots=1024))
+    >>> timeline.open_span("j1", "queued", 10.5)
+    >>> state = TimelineState(timeline, ["b1"])
+    >>> [op[0] for op in state.pull()]
+    ['C', 'J', 'S']
+    >>> state.ops[-1]
+    ['S', 0, 0, 0.5]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from qmodes.timeline import SPAN_KINDS, ContextRecord, Event, JobRecord, Span, Timeline, Window
+
+__all__ = ["KIND_CODES", "TimelineState"]
+
+Op = list[Any]
+
+KIND_CODES = {kind: code for code, kind in enumerate(SPAN_KINDS)}
+"""Span kind -> the small integer used in ops (queued 0, classical 1, qpu 2, post 3)."""
+
+_TIME_FIELDS = frozenset({"created", "finished", "started_at", "closed_at", "activated_at",
+                          "last_job_started", "last_job_completed"})
+_CONTEXT_FIELDS = ("id", "mode", "backend", "created", "max_time", "interactive_ttl", "state",
+                   "accepting_jobs", "started_at", "closed_at", "activated_at",
+                   "last_job_started", "last_job_completed", "source")
+_JOB_FIELDS = frozenset({"status", "num_pubs", "executions", "shots", "error", "error_kind",
+                         "finished", "primitive", "source", "usage_reported"})
+
+
+class TimelineState:
+    """Mirror of the watched part of a timeline plus the append-only op log.
+
+    Not thread-safe by itself: one flusher (see :mod:`qmodes.widget.throttle`) calls
+    :meth:`pull`; the timeline it reads from is thread-safe.
+
+    Args:
+        timeline: the timeline to read.
+        context_ids: contexts to watch; None watches everything, job-mode jobs included.
+    """
+
+    def __init__(self, timeline: Timeline, context_ids: Iterable[str] | None = None) -> None:
+        self.timeline = timeline
+        self.context_ids: set[str] | None = None if context_ids is None else set(context_ids)
+        self.origin: float | None = None
+        self.ops: list[Op] = []
+        self.contexts: dict[str, ContextRecord] = {}
+        self.jobs: dict[str, JobRecord] = {}
+        self.last_seq = 0
+        self._context_index: dict[str, int] = {}
+        self._job_index: dict[str, int] = {}
+
+    # -- reading the timeline --------------------------------------------------------------
+    def watch(self, context_id: str) -> None:
+        """Also watch ``context_id``; its past events are applied now."""
+        if self.context_ids is None or context_id in self.context_ids:
+            return
+        self.context_ids.add(context_id)
+        for event in self.timeline.events_since(0, context_id):
+            if event.seq <= self.last_seq and self._wanted(event):
+                self._apply(event)
+
+    def pull(self) -> list[Op]:
+        """Read new events, update the mirror and return the ops appended to :attr:`ops`."""
+        start = len(self.ops)
+        for event in self.timeline.events_since(self.last_seq):
+            self.last_seq = event.seq
+            if self._wanted(event):
+                self._apply(event)
+        return self.ops[start:]
+
+    def _wanted(self, event: Event) -> bool:
+        if self.context_ids is None:
+            return True
+        if event.context_id not in self.context_ids:
+            return False
+        if event.kind == "context.opened":
+            return event.subject not in self.contexts
+        if event.kind == "job.created":
+            return event.subject not in self.jobs
+        return True
+
+    def _rel(self, t: float | None) -> float | None:
+        if t is None:
+            return None
+        if self.origin is None:
+            self.origin = t
+        return round(t - self.origin, 3)
+
+    def _apply(self, event: Event) -> None:
+        kind, data = event.kind, event.data
+        if kind == "context.opened":
+            record = ContextRecord(**data)
+            self.contexts[record.id] = record
+            ci = self._context_index.setdefault(record.id, len(self._context_index))
+            self.ops.append(["C", ci, self._fields(data, _CONTEXT_FIELDS)])
+        elif kind == "job.created":
+            self._add_job(JobRecord(**data))
+        elif event.subject in self._job_index:
+            self._apply_job_event(event)
+        elif event.subject in self._context_index:
+            self._apply_context_event(event)
+
+    def _add_job(self, job: JobRecord) -> None:
+        self.jobs[job.id] = job
+        ji = self._job_index.setdefault(job.id, len(self._job_index))
+        ci = self._context_index.get(job.context_id, -1) if job.context_id else -1
+        self.ops.append(["J", ji, job.id, ci, self._rel(job.created), job.status, job.num_pubs,
+                         job.shots, job.primitive])
+
+    def _apply_job_event(self, event: Event) -> None:
+        job, ji, data = self.jobs[event.subject], self._job_index[event.subject], event.data
+        if event.kind == "span.opened":
+            job.spans.append(Span(data["kind"], data["start"]))
+            self.ops.append(["S", ji, KIND_CODES[data["kind"]], self._rel(data["start"])])
+        elif event.kind == "span.closed":
+            if job.spans and job.spans[-1].end is None:
+                job.spans[-1].end = data["end"]
+            self.ops.append(["s", ji, self._rel(data["end"])])
+        elif event.kind == "job.changed":
+            for name, value in data.items():
+                setattr(job, name, value)
+            changes = self._fields(data, [k for k in data if k in _JOB_FIELDS])
+            if changes:
+                self.ops.append(["j", ji, changes])
+
+    def _apply_context_event(self, event: Event) -> None:
+        context, data = self.contexts[event.subject], event.data
+        ci = self._context_index[event.subject]
+        if event.kind == "window.opened":
+            context.windows.append(Window(data["start"]))
+            self.ops.append(["W", ci, self._rel(data["start"])])
+        elif event.kind == "window.closed":
+            if context.windows:
+                context.windows[-1].end = data["end"]
+            self.ops.append(["w", ci, self._rel(data["end"])])
+        elif event.kind == "context.changed":
+            for name, value in data.items():
+                setattr(context, name, value)
+            changes = self._fields(data, [k for k in data if k in _CONTEXT_FIELDS])
+            if changes:
+                self.ops.append(["c", ci, changes])
+
+    def _fields(self, data: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
+        return {name: self._rel(data[name]) if name in _TIME_FIELDS else data[name]
+                for name in names if name in data}
+
+    # -- reading the mirror ----------------------------------------------------------------
+    def context_jobs(self, context_id: str | None) -> list[JobRecord]:
+        """Mirrored jobs of one context (``None``: the job-mode jobs)."""
+        if context_id is None:
+            return [job for job in self.jobs.values() if job.context_id not in self.contexts]
+        return [job for job in self.jobs.values() if job.context_id == context_id]
+
+    @property
+    def live(self) -> bool:
+        """True while a watched context is open or a watched job is not final."""
+        return (any(c.state != "closed" for c in self.contexts.values())
+                or any(not j.in_final_state for j in self.jobs.values()))
+
+    def relative(self, t: float | None) -> float | None:
+        """``t`` in seconds since :attr:`origin` (rounded to ms), as used in ops."""
+        return self._rel(t)
