@@ -41,7 +41,7 @@ def load_ipython_extension(shell: InteractiveShell) -> None:
     from qmodes.magics import QModesMagics
 
     settings = QModes(parent=shell)
-    magics = QModesMagics(shell, settings=settings)
+    magics = QModesMagics(shell, settings)
     shell.register_magics(magics)
     shell.configurables.append(settings)
     magics._transformer = _AsyncCellTransformer(shell)

@@ -128,13 +128,13 @@ class QModes(Configurable):
 def check_backend_name(name: str) -> None:
     """Raise TraitError unless ``name`` is a backend name qmodes can resolve.
 
-    ``ibm:<device>`` names are only checked for form: resolving them needs the network.
+    Checked against the names alone (no device is built); ``ibm:<device>`` names are only
+    checked for form, as resolving them needs the network.
     """
-    if name.startswith("ibm:") and len(name) > 4:
+    key = name.lower()
+    if key.startswith(("ibm:", "ibm_")) and len(key) > 4:
         return
-    import qmodes
+    from qmodes.backends import available_backends, unknown_backend_message
 
-    try:
-        qmodes.get_backend(name)
-    except ValueError as error:
-        raise TraitError(f"QModes.default_backend: {error}") from None
+    if key not in available_backends():
+        raise TraitError(f"QModes.default_backend: {unknown_backend_message(name)}")

@@ -93,6 +93,9 @@ def quick_estimate(executions: int, sub_jobs: int = 1) -> float:
 
 def resolve_device(backend: Any) -> Any:
     """A backend with a ``target`` from a BackendV2 or a name such as ``"fake_manila"``."""
+    device = getattr(backend, "device", None)  # qmodes' LocalBackend: the device it models
+    if device is not None and hasattr(device, "target"):
+        return device
     if hasattr(backend, "target"):
         return backend
     name = str(backend)
@@ -100,17 +103,11 @@ def resolve_device(backend: Any) -> Any:
         if name.startswith(prefix):
             name = name[len(prefix):]
     if not name.startswith("fake_"):
-        try:
-            from qmodes.backends import get_backend
-        except ImportError:  # pragma: no cover - the engine is not there yet
-            get_backend = None
-        if get_backend is not None:
-            resolved = get_backend(str(backend))
-            for attr in ("backend", "device", "_backend"):
-                if hasattr(getattr(resolved, attr, None), "target"):
-                    return getattr(resolved, attr)
-            if hasattr(resolved, "target"):
-                return resolved
+        from qmodes.backends import get_backend
+
+        resolved = get_backend(str(backend))
+        if getattr(resolved, "device", None) is not None:
+            return resolved.device
         raise ValueError(f"no device to project for {backend!r}: give a BackendV2 or a "
                          f"fake device name such as 'fake_manila'")
     from qiskit_ibm_runtime import fake_provider

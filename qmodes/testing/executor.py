@@ -46,6 +46,7 @@ class ExecutionRequest:
             ``version``.
         session_id: The session or batch the job belongs to, if any.
         mode: ``"job"``, ``"dedicated"`` (session) or ``"batch"``.
+        params_json: The ``params`` as received (plain JSON).
     """
 
     job_id: str
@@ -54,6 +55,7 @@ class ExecutionRequest:
     params: dict[str, Any]
     session_id: str | None = None
     mode: str = "job"
+    params_json: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -62,7 +64,7 @@ class ExecutionOutcome:
 
     Attributes:
         result: The object sent as the job's results, encoded with ``RuntimeEncoder``
-            (a ``PrimitiveResult`` for the V2 primitives).
+            (a ``PrimitiveResult`` for the V2 primitives); a ``str`` is sent as is.
         qpu_start: When the job took the (simulated) QPU.
         qpu_end: When it released it.
         quantum_seconds: Billed QPU seconds; ``qpu_end - qpu_start`` if ``None``.
@@ -92,6 +94,10 @@ class Executor(Protocol):
 class AerExecutor:
     """The default executor: Aer primitives built from the fake backend's noise model.
 
+    Programs: ``sampler`` and ``estimator`` (``SamplerV2``/``EstimatorV2``) run with
+    ``qiskit_aer.primitives``; ``executor`` (the client-side ``executor_sampler.Sampler``)
+    runs with qiskit-ibm-runtime's local quantum-program simulator.
+
     Args:
         seed: Seed for Aer's simulator (``None``: the job's ``options.simulator.seed_simulator``
             if set, else random).
@@ -108,6 +114,13 @@ class AerExecutor:
         seed = self.seed
         if seed is None:
             seed = (options.get("simulator") or {}).get("seed_simulator")
+        if request.program_id == "executor":
+            from qmodes.testing.quantum_program import run_executor_program
+
+            text, start, end, runs = run_executor_program(
+                request.backend, request.params_json, utcnow
+            )
+            return ExecutionOutcome(text, start, end, extra_metrics={"executions": runs})
         if request.program_id == "sampler":
             pubs, run = self._sampler(request, seed)
         elif request.program_id == "estimator":

@@ -274,7 +274,9 @@ class RuntimeState:
                             self.sessions[job.session_id].last_job_started = now
                         break
                     self.cond.wait(0.05)
-            request = ExecutionRequest(job.id, job.program_id, device.backend, job.params, job.session_id, job.mode)
+            request = ExecutionRequest(
+                job.id, job.program_id, device.backend, job.params, job.session_id, job.mode, job.params_json
+            )
             outcome: ExecutionOutcome | None = None
             error: str | None = None
             try:
@@ -300,7 +302,8 @@ class RuntimeState:
             self._end(job, "Failed", now, (error or "").strip().splitlines()[-1:][0] if error else None)
         else:
             try:
-                job.result_text = json.dumps(outcome.result, cls=RuntimeEncoder)
+                result = outcome.result
+                job.result_text = result if isinstance(result, str) else json.dumps(result, cls=RuntimeEncoder)
                 self._end(job, "Completed", now)
             except Exception as exc:
                 job.result_text = "".join(traceback.format_exception(exc))

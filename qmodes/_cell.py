@@ -1,0 +1,258 @@
+"""Run a notebook cell inside a session or batch that is always closed when the cell ends.
+
+:class:`CellContexts` is what ``%%session``/``%%batch`` (and the line forms) hand off to
+once their arguments are parsed. It opens the context, binds ``session``/``batch``,
+``sampler`` and ``estimator`` in the user namespace, runs the body as a nested IPython cell
+with the context's ContextVar set, and then, whatever happened, closes the context (cancels
+its queued jobs on an interrupt) and prints one summary line. An error in the body is
+re-raised after that, with the body's own traceback, so the cell fails and "Run All",
+nbclient and papermill stop on it.
+
+Outside IPython, the same lifecycle is ``with qmodes.Session(...) as session:``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import keyword
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from IPython.core.error import UsageError
+
+from qmodes import _output
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import ExecutionResult, InteractiveShell
+
+    from qmodes.config import QModes
+    from qmodes.modes import ExecutionContext
+
+__all__ = ["CellContexts", "Options"]
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a ``%%session``/``%%batch`` line asked for (durations already in seconds)."""
+
+    mode: str
+    backend: str
+    max_time: float | None = None
+    interactive_ttl: float | None = None
+    name: str | None = None
+    widget: bool = True
+
+    @property
+    def variable(self) -> str:
+        return self.name or self.mode
+
+
+class CellContexts:
+    """The contexts opened by the magics of one shell.
+
+    At most one line-form context is open at a time (it is also the sticky default context
+    primitives fall back to), plus the context of the cell that is running, if any.
+
+    Example:
+        In a notebook, after ``%load_ext qmodes``::
+
+            %%session --backend fake_manila --max-time 30m
+            result = sampler.run([circuit]).result()
+    """
+
+    def __init__(self, shell: InteractiveShell, settings: QModes) -> None:
+        self.shell = shell
+        self.settings = settings
+        self.line: ExecutionContext | None = None
+        self.cells: list[ExecutionContext] = []
+
+    # -- the cell form ---------------------------------------------------------------------
+    def run_cell(self, options: Options, cell: str) -> None:
+        """Run ``cell`` in a new context, then close it; re-raise the body's error."""
+        __tracebackhide__ = True
+        context = self._start_cell(options)
+        error: BaseException | None = None
+        try:
+            with _quiet_cell_errors(self.shell):
+                result = self.shell.run_cell(cell)
+            error = _error_of(result)
+        except BaseException as raised:  # an interrupt outside the body, or a re-raising shell
+            error = raised
+        finally:
+            self._finish_cell(context, error)
+        if error is not None:
+            _reraise(error)
+
+    async def run_cell_async(self, options: Options, cell: str) -> None:
+        """As :meth:`run_cell`, for a body with top-level ``await`` (an async cell)."""
+        __tracebackhide__ = True
+        context = self._start_cell(options)
+        error: BaseException | None = None
+        result = None
+        try:
+            with _quiet_cell_errors(self.shell):
+                transformed = self.shell.transform_cell(cell)
+                result = await self.shell.run_cell_async(cell, transformed_cell=transformed)
+            error = _error_of(result)
+        except BaseException as raised:
+            error = raised
+        finally:
+            self.shell.events.trigger("post_execute")
+            self.shell.events.trigger("post_run_cell", result)
+            self._finish_cell(context, error)
+        if error is not None:
+            _reraise(error)
+
+    def _start_cell(self, options: Options) -> ExecutionContext:
+        context = self.open(options)
+        self.cells.append(context)
+        context.__enter__()  # sets the ContextVar in the context the body runs in
+        return context
+
+    def _finish_cell(self, context: ExecutionContext, error: BaseException | None) -> None:
+        interrupted = isinstance(error, (KeyboardInterrupt, asyncio.CancelledError))
+        try:
+            if interrupted:
+                context.cancel()  # queued jobs are cancelled, then the context is closed
+            context.__exit__(None, None, None)
+        finally:
+            if context in self.cells:
+                self.cells.remove(context)
+            verb = "cancelled" if interrupted else "closed"
+            print(_output.summary_line(context, verb, self.settings.price_per_second))
+
+    # -- the line form ---------------------------------------------------------------------
+    def open_line(self, options: Options) -> ExecutionContext:
+        """Open a context that stays open across cells (closing the previous one)."""
+        self._check_not_nested(options.mode)
+        self.close_line()
+        from qmodes.modes import set_default_context
+
+        context = self.open(options)
+        self.line = context
+        set_default_context(context)
+        return context
+
+    def close_line(self, mode: str | None = None) -> None:
+        """Close the line-form context; with ``mode``, only if it is of that mode."""
+        context = self.line
+        if context is None:
+            if mode is not None:
+                print(f"no %{mode} is open")
+            return
+        if mode is not None and context.mode != mode:
+            raise UsageError(f"%{mode} --close: the open context is a {context.mode} "
+                             f"({context.id}); close it with %{context.mode} --close")
+        from qmodes.modes import set_default_context
+
+        self.line = None
+        set_default_context(None)
+        context.close()
+        print(_output.summary_line(context, "closed", self.settings.price_per_second))
+
+    # -- shared ----------------------------------------------------------------------------
+    def open(self, options: Options) -> ExecutionContext:
+        """Open a context for ``options``, bind its names and show it."""
+        self._check_not_nested(options.mode)
+        name = options.variable
+        if not name.isidentifier() or keyword.iskeyword(name) or name in _PRIMITIVES:
+            raise UsageError(f"--name {name!r}: give a Python variable name other than "
+                             f"{' or '.join(_PRIMITIVES)}")
+        import qmodes
+
+        factory = qmodes.Session if options.mode == "session" else qmodes.Batch
+        try:
+            context = factory(options.backend, max_time=options.max_time,
+                              interactive_ttl=options.interactive_ttl)
+        except ValueError as error:
+            raise UsageError(f"%{options.mode}: {error}") from None
+        self.shell.push({name: context, "sampler": qmodes.Sampler(mode=context),
+                         "estimator": qmodes.Estimator(mode=context)})
+        if options.widget:
+            _output.show_context(self.shell, context)
+        return context
+
+    def _check_not_nested(self, mode: str) -> None:
+        if self.cells:
+            outer = self.cells[-1]
+            raise UsageError(f"%{mode} cannot open inside the running %%{outer.mode} cell "
+                             f"({outer.id}): contexts do not nest; use a separate cell")
+
+    def open_contexts(self) -> list[ExecutionContext]:
+        """The contexts opened here that are still open."""
+        contexts = [*self.cells, *([self.line] if self.line is not None else [])]
+        return [context for context in contexts if not context.closed]
+
+    def shutdown(self) -> None:
+        """Close everything still open (kernel shutdown, ``%unload_ext``). Never raises."""
+        for context in self.open_contexts():
+            with contextlib.suppress(Exception):
+                context.close()
+        if self.line is not None:
+            from qmodes.modes import set_default_context
+
+            self.line = None
+            set_default_context(None)
+        self.cells.clear()
+
+
+_PRIMITIVES = ("sampler", "estimator")
+
+
+def _error_of(result: ExecutionResult | None) -> BaseException | None:
+    if result is None:
+        return None
+    return result.error_before_exec or result.error_in_exec
+
+
+def _reraise(error: BaseException) -> None:
+    """Raise the body's error again, from the body's first frame (IPython's frames dropped)."""
+    __tracebackhide__ = True
+    tb = error.__traceback__
+    while tb is not None and _is_internal(tb.tb_frame.f_globals.get("__name__", "")):
+        tb = tb.tb_next
+    raise error.with_traceback(tb)
+
+
+def _is_internal(module: str) -> bool:
+    return module.startswith(("IPython.", "qmodes."))
+
+
+@contextlib.contextmanager
+def _quiet_cell_errors(shell: InteractiveShell) -> Iterator[None]:
+    """Let the nested run record the body's error without showing it.
+
+    The error is shown once, by the outer cell, after the context is closed. Only the calls
+    IPython makes for the cell's own error are silenced (a failing ``_repr_html_`` or a
+    magic that prints a traceback still shows).
+    """
+    from IPython.core.interactiveshell import InteractiveShell
+
+    silenced = {InteractiveShell.run_code.__code__, InteractiveShell.run_ast_nodes.__code__,
+                InteractiveShell.run_cell_async.__code__, InteractiveShell._run_cell.__code__}
+    names = ("showtraceback", "showsyntaxerror", "showindentationerror")
+    saved = {name: shell.__dict__.get(name) for name in names}
+
+    def quiet(name: str) -> Any:
+        show = getattr(shell, name)
+
+        def maybe_show(*args: Any, **kwargs: Any) -> Any:
+            if sys._getframe(1).f_code in silenced:
+                return None
+            return show(*args, **kwargs)
+
+        return maybe_show
+
+    for name in names:
+        setattr(shell, name, quiet(name))
+    try:
+        yield
+    finally:
+        for name, previous in saved.items():
+            if previous is None:
+                shell.__dict__.pop(name, None)
+            else:
+                setattr(shell, name, previous)

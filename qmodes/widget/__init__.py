@@ -1,0 +1,16 @@
+"""The live timeline widget and its static snapshot.
+
+Importing this package imports anywidget (and so ipywidgets); ``import qmodes`` does not.
+
+Example:
+    >>> from qmodes.widget import TimelineWidget
+    >>> widget = TimelineWidget(context_ids=[])
+    >>> widget.summary["contexts"]
+    []
+"""
+
+from __future__ import annotations
+
+from qmodes.widget.timeline import TimelineWidget
+
+__all__ = ["TimelineWidget"]

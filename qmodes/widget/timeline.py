@@ -1,0 +1,253 @@
+"""The live timeline widget: an anywidget that observes one or several contexts.
+
+State lives in traitlets. Per-job data travels as append-only ops (:mod:`.state`): each
+update sets :attr:`TimelineWidget.delta` to the new ops only, and :attr:`~TimelineWidget.snapshot`
+(the whole log, for a page reload or a saved notebook) is refreshed at most every
+``snapshot_interval`` seconds and when the widget goes quiet. Updates are pushed by one
+process-wide flusher thread (:mod:`.throttle`) at most ten times a second. The front-end
+talks back only with ``{"kind": ...}`` messages: ``cancel_job``, ``close_context``,
+``cancel_context`` and ``resync``.
+
+Example:
+    >>> from qmodes.timeline import ContextRecord, Timeline
+    >>> timeline = Timeline()
+    >>> timeline.add_context(ContextRecord(id="b1", mode="batch", backend="aer", created=0.0,
+    ...                                    max_time=28800.0, interactive_ttl=1.0))
+    >>> widget = TimelineWidget(timeline=timeline, context_ids=["b1"], clock=lambda: 1.0)
+    >>> _ = widget.flush()
+    >>> widget.summary["contexts"][0]["status"]
+    'Pending'
+"""
+
+from __future__ import annotations
+
+import pathlib
+import threading
+import time
+import uuid
+import weakref
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import anywidget
+import traitlets as t
+
+from qmodes.timeline import Event, Timeline, default_timeline
+from qmodes.widget.snapshot import render_html, render_text
+from qmodes.widget.state import TimelineState
+from qmodes.widget.summary import summarize
+from qmodes.widget.throttle import Flusher, shared_flusher
+
+__all__ = ["TimelineWidget"]
+
+_HERE = pathlib.Path(__file__).parent
+
+
+class TimelineWidget(anywidget.AnyWidget):
+    """A live Gantt chart of jobs with the contexts' header, usage panel and controls.
+
+    Args:
+        contexts: a context (``qmodes.Session``/``qmodes.Batch``: anything with ``id`` and
+            ``timeline``), several, or None to show everything on the timeline.
+        timeline: the timeline to read; defaults to the contexts' own, else the default one.
+        context_ids: ids to watch when no context objects are at hand (no controls then).
+        clock: a function returning the time in seconds (defaults to the first context's
+            ``clock.now``, else :func:`time.time`).
+        flusher: the flusher that pushes updates (defaults to the shared one).
+        snapshot_interval: the shortest time between two refreshes of ``snapshot`` while live.
+
+    Example:
+        >>> import qmodes                                   # doctest: +SKIP
+        >>> with qmodes.Batch(backend="aer") as batch:      # doctest: +SKIP
+        ...     TimelineWidget(batch).show()
+        ...     qmodes.Sampler().run([circuit] * 20)
+    """
+
+    _esm = _HERE / "timeline.js"
+    _css = _HERE / "timeline.css"
+
+    delta = t.Dict(help="The latest ops only: {'from': n, 'to': m, 'ops': [...]}; a receiver "
+                        "holding n ops applies them and then holds m.").tag(sync=True)
+    snapshot = t.Dict(help="The op log {'to': m, 'ops': [...]}, refreshed less often than "
+                           "delta: what a reloaded page or a saved notebook starts from."
+                      ).tag(sync=True)
+    summary = t.Dict(help="Header and usage panel: per context mode, backend, status, TTL "
+                          "deadline, max time used, usage by the mode's rule, QPU seconds and "
+                          "jobs by state, each figure with its source.").tag(sync=True)
+    advice = t.Dict(help="Room for the advisor: {'comparison': [{'mode', 'seconds', 'source'}], "
+                         "'hints': [str]}; empty hides the panel.").tag(sync=True)
+    message = t.Unicode("", help="Outcome of the last control (cancel, close).").tag(sync=True)
+    controls = t.Bool(True, help="Show the cancel and close buttons.").tag(sync=True)
+    height = t.Int(320, help="Height of the chart area in pixels.").tag(sync=True)
+    uid = t.Unicode("", help="Identifies this widget's op store in the front-end.").tag(sync=True)
+
+    def __init__(self, contexts: Any = None, *, timeline: Timeline | None = None,
+                 context_ids: Iterable[str] | None = None,
+                 clock: Callable[[], float] | None = None, flusher: Flusher | None = None,
+                 snapshot_interval: float = 5.0, **kwargs: Any) -> None:
+        handles = [] if contexts is None else (
+            list(contexts) if isinstance(contexts, (list, tuple)) else [contexts])
+        self._handles = {str(ctx.id): ctx for ctx in handles}
+        timeline = timeline or (handles[0].timeline if handles else default_timeline())
+        ids = list(self._handles) if handles else context_ids
+        self._state = TimelineState(timeline, ids)
+        self._clock = clock or _clock_of(handles)
+        self._flusher = flusher or shared_flusher()
+        self._snapshot_interval = snapshot_interval
+        self._snapshot_at = -1e9
+        self._lock = threading.RLock()
+        self._static_handles: list[Any] = []
+        self._was_live = True
+        kwargs.setdefault("controls", bool(handles))
+        super().__init__(uid=uuid.uuid4().hex, **kwargs)
+        self.on_msg(_on_msg)
+        self._unsubscribe = timeline.subscribe(_observer(self))
+        self.flush()
+
+    # -- pushing ---------------------------------------------------------------------------
+    def watch(self, context: Any) -> None:
+        """Also show ``context`` (a Session or Batch) in this widget."""
+        with self._lock:
+            self._handles[str(context.id)] = context
+            self._state.watch(str(context.id))
+        self._flusher.request(self)
+
+    def wants(self, event: Event) -> bool:
+        """Whether ``event`` concerns this widget."""
+        ids = self._state.context_ids
+        return ids is None or event.context_id in ids
+
+    def flush(self) -> bool:
+        """Push new ops and the summary now; returns True while something is live."""
+        with self._lock:
+            ops = self._state.pull()
+            summary = summarize(self._state, self._clock())
+            live = summary["live"]
+            count = len(self._state.ops)
+            with self.hold_sync():
+                if ops:
+                    self.delta = {"from": count - len(ops), "to": count, "ops": ops}
+                self.summary = summary
+                due = time.monotonic() - self._snapshot_at >= self._snapshot_interval
+                if self.snapshot.get("to") != count and (due or not live):
+                    self._push_snapshot()
+            finished, self._was_live = self._was_live and not live, live
+        if finished:
+            self.refresh_static()
+        return live
+
+    def _push_snapshot(self) -> None:
+        self.snapshot = {"to": len(self._state.ops), "ops": list(self._state.ops)}
+        self._snapshot_at = time.monotonic()
+
+    # -- displaying ------------------------------------------------------------------------
+    def static_html(self) -> str:
+        """The static snapshot (header lines and an inline SVG) of the current state."""
+        with self._lock:
+            self._state.pull()
+            return render_html(self._state, summarize(self._state, self._clock()))
+
+    def static_text(self) -> str:
+        """A plain-text summary of the current state."""
+        with self._lock:
+            self._state.pull()
+            return render_text(summarize(self._state, self._clock()))
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict] | None:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, metadata = bundle
+        data["text/plain"] = self.static_text()
+        data["text/html"] = self.static_html()
+        return data, metadata
+
+    def show(self) -> None:
+        """Display the live widget and, below it, a static snapshot for nbconvert and GitHub.
+
+        The snapshot output is hidden wherever the widget renders (by the widget's CSS) and
+        is redrawn when everything is final, or on :meth:`refresh_static`.
+        """
+        from IPython.display import display
+
+        bundle = super()._repr_mimebundle_()
+        if bundle is not None:
+            data, metadata = bundle
+            data["text/plain"] = self.static_text()
+            display(data, metadata=metadata, raw=True)
+        handle = display(self._static_bundle(), raw=True, display_id=True)
+        self._static_handles.append(handle)
+
+    def _static_bundle(self) -> dict[str, str]:
+        return {"text/html": f'<div class="qmodes-static">{self.static_html()}</div>',
+                "text/plain": self.static_text()}
+
+    def refresh_static(self) -> None:
+        """Redraw the static snapshot outputs made by :meth:`show` with the current state."""
+        if self._static_handles:
+            bundle = self._static_bundle()
+            for handle in self._static_handles:
+                handle.update(bundle, raw=True)
+
+    # -- controls --------------------------------------------------------------------------
+    def handle_command(self, content: dict[str, Any]) -> str:
+        """Carry out a front-end command (``{"kind": ...}``); returns the message shown."""
+        kind = content.get("kind")
+        if kind == "resync":
+            with self._lock:
+                self._state.pull()
+                self._push_snapshot()
+            return self.message
+        try:
+            if kind == "cancel_job":
+                job = self._find_job(str(content.get("job_id")))
+                job.cancel()
+                text = f"cancel requested for job {content.get('job_id')}"
+            elif kind in ("close_context", "cancel_context"):
+                context = self._handles[str(content.get("context_id"))]
+                context.close() if kind == "close_context" else context.cancel()
+                text = f"{'closed' if kind == 'close_context' else 'cancelled'} {context.id}"
+            else:
+                text = f"unknown command {kind!r}"
+        except Exception as error:  # shown to the user, not raised into the kernel's loop
+            text = f"{kind} failed: {error}"
+        self.message = text
+        self._flusher.request(self)
+        return text
+
+    def _find_job(self, job_id: str) -> Any:
+        for context in self._handles.values():
+            for job in context.jobs():
+                if job.job_id() == job_id:
+                    return job
+        raise LookupError(f"no handle for job {job_id} in this widget's contexts")
+
+    def close(self) -> None:
+        """Stop observing the timeline and close the widget's comm."""
+        self._unsubscribe()
+        super().close()
+
+
+def _clock_of(handles: list[Any]) -> Callable[[], float]:
+    for handle in handles:
+        clock = getattr(handle, "clock", None)
+        if clock is not None and hasattr(clock, "now"):
+            return clock.now  # type: ignore[no-any-return]
+    return time.time
+
+
+def _observer(widget: TimelineWidget) -> Callable[[Event], None]:
+    """A timeline observer that holds the widget weakly and only asks for a flush."""
+    ref = weakref.ref(widget)
+
+    def observe(event: Event) -> None:
+        target = ref()
+        if target is not None and target.wants(event):
+            target._flusher.request(target)
+
+    return observe
+
+
+def _on_msg(widget: TimelineWidget, content: Any, buffers: Any) -> None:
+    if isinstance(content, dict):
+        widget.handle_command(content)

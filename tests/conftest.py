@@ -1,0 +1,58 @@
+"""Shared fixtures: a deterministic local runtime and small circuits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from qiskit import QuantumCircuit
+
+from qmodes.clock import ManualClock
+from qmodes.local import LocalRuntime, SimulatedExecutor
+from qmodes.modes import set_default_context
+from qmodes.timeline import Timeline
+
+PHASES = {"classical": 1.0, "qpu": 5.0, "post": 0.5}
+"""Phase durations of every job in the deterministic tests: a job takes 6.5 s, 5 s on the QPU."""
+
+
+@dataclass
+class Sim:
+    """A local runtime on a manual clock: jobs take exactly ``PHASES`` seconds."""
+
+    clock: ManualClock
+    runtime: LocalRuntime
+    timeline: Timeline
+
+    def at(self, t: float) -> None:
+        """Advance the clock to absolute time ``t``."""
+        self.clock.advance(t - self.clock.now())
+
+
+def make_sim(lanes: int = 5, phases: dict[str, float] | None = None) -> Sim:
+    clock = ManualClock(start=0.0)
+    timeline = Timeline()
+    runtime = LocalRuntime(clock=clock, timeline=timeline, lanes=lanes,
+                           executor=SimulatedExecutor(clock, phases or PHASES))
+    return Sim(clock, runtime, timeline)
+
+
+@pytest.fixture
+def sim() -> Sim:
+    return make_sim()
+
+
+@pytest.fixture(autouse=True)
+def _no_sticky_context():
+    """No test leaks a cross-cell default context into the next."""
+    yield
+    set_default_context(None)
+
+
+@pytest.fixture(scope="session")
+def bell() -> QuantumCircuit:
+    circuit = QuantumCircuit(2)
+    circuit.h(0)
+    circuit.cx(0, 1)
+    circuit.measure_all()
+    return circuit
