@@ -107,7 +107,7 @@ class CellContexts:
             _reraise(error)
 
     def _start_cell(self, options: Options) -> ExecutionContext:
-        context = self.open(options)
+        context = self.open(options, f"%%{options.mode}")
         self.cells.append(context)
         context.__enter__()  # sets the ContextVar in the context the body runs in
         return context
@@ -127,11 +127,11 @@ class CellContexts:
     # -- the line form ---------------------------------------------------------------------
     def open_line(self, options: Options) -> ExecutionContext:
         """Open a context that stays open across cells (closing the previous one)."""
-        self._check_not_nested(options.mode)
+        self._check_not_nested(f"%{options.mode}")
         self.close_line()
         from qmodes.modes import set_default_context
 
-        context = self.open(options)
+        context = self.open(options, f"%{options.mode}")
         self.line = context
         set_default_context(context)
         return context
@@ -154,12 +154,15 @@ class CellContexts:
         print(_output.summary_line(context, "closed", self.settings.price_per_second))
 
     # -- shared ----------------------------------------------------------------------------
-    def open(self, options: Options) -> ExecutionContext:
-        """Open a context for ``options``, bind its names and show it."""
-        self._check_not_nested(options.mode)
+    def open(self, options: Options, label: str) -> ExecutionContext:
+        """Open a context for ``options``, bind its names and show it.
+
+        ``label`` names the magic in error messages (``%%session``, ``%batch``).
+        """
+        self._check_not_nested(label)
         name = options.variable
         if not name.isidentifier() or keyword.iskeyword(name) or name in _PRIMITIVES:
-            raise UsageError(f"--name {name!r}: give a Python variable name other than "
+            raise UsageError(f"{label}: --name {name!r}: give a Python variable name other than "
                              f"{' or '.join(_PRIMITIVES)}")
         import qmodes
 
@@ -168,17 +171,17 @@ class CellContexts:
             context = factory(options.backend, max_time=options.max_time,
                               interactive_ttl=options.interactive_ttl)
         except ValueError as error:
-            raise UsageError(f"%{options.mode}: {error}") from None
+            raise UsageError(f"{label}: {error}") from None
         self.shell.push({name: context, "sampler": qmodes.Sampler(mode=context),
                          "estimator": qmodes.Estimator(mode=context)})
         if options.widget:
             _output.show_context(self.shell, context)
         return context
 
-    def _check_not_nested(self, mode: str) -> None:
+    def _check_not_nested(self, label: str) -> None:
         if self.cells:
             outer = self.cells[-1]
-            raise UsageError(f"%{mode} cannot open inside the running %%{outer.mode} cell "
+            raise UsageError(f"{label} cannot open inside the running %%{outer.mode} cell "
                              f"({outer.id}): contexts do not nest; use a separate cell")
 
     def open_contexts(self) -> list[ExecutionContext]:

@@ -118,9 +118,9 @@ class QModesMagics(Magics):
     async def run_cell_async(self, mode: str, line: str, cell: str) -> None:
         """``%%session``/``%%batch`` for a body with top-level ``await`` (see qmodes._ipython)."""
         __tracebackhide__ = True
-        args = self._parse(mode, line)
+        args = self._parse(f"%%{mode}", mode, line)
         self._check_cell_args(mode, args)
-        await self.contexts.run_cell_async(self._options(mode, args), cell)
+        await self.contexts.run_cell_async(self._options(f"%%{mode}", mode, args), cell)
 
     def shutdown(self) -> None:
         """Close every context the magics left open (kernel shutdown, ``%unload_ext``)."""
@@ -129,51 +129,54 @@ class QModesMagics(Magics):
     # -- hand-off --------------------------------------------------------------------------
     def _run(self, mode: str, line: str, cell: str | None) -> None:
         __tracebackhide__ = True
-        args = self._parse(mode, line)
+        label = f"%{mode}" if cell is None else f"%%{mode}"
+        args = self._parse(label, mode, line)
         if cell is None:
             if args.close:
                 if _given(args):
                     raise UsageError(f"%{mode} --close takes no other option")
                 self.contexts.close_line(mode)
             else:
-                self.contexts.open_line(self._options(mode, args))
+                self.contexts.open_line(self._options(label, mode, args))
             return
         self._check_cell_args(mode, args)
-        self.contexts.run_cell(self._options(mode, args), cell)
+        self.contexts.run_cell(self._options(label, mode, args), cell)
 
-    def _parse(self, mode: str, line: str) -> argparse.Namespace:
+    def _parse(self, label: str, mode: str, line: str) -> argparse.Namespace:
         try:
             return parse_argstring(getattr(self, mode), line)
         except UsageError as error:
-            raise UsageError(f"%{mode}: {error}; {_OPTIONS_HINT}") from None
+            raise UsageError(f"{label}: {error}; {_OPTIONS_HINT}") from None
         except (ValueError, SystemExit) as error:  # unbalanced quotes; argparse exiting
-            raise UsageError(f"%{mode}: cannot parse {line.strip()!r} ({error}); "
+            raise UsageError(f"{label}: cannot parse {line.strip()!r} ({error}); "
                              f"{_OPTIONS_HINT}") from None
 
     @staticmethod
     def _check_cell_args(mode: str, args: argparse.Namespace) -> None:
         if args.close:
-            raise UsageError(f"--close is for the line form: %{mode} --close")
+            raise UsageError(f"%%{mode} --close: --close is for the line form, "
+                             f"%{mode} --close")
 
-    def _options(self, mode: str, args: argparse.Namespace) -> Options:
+    def _options(self, label: str, mode: str, args: argparse.Namespace) -> Options:
         return Options(
             mode=mode,
             backend=args.backend or self.settings.default_backend,
-            max_time=_duration(args.max_time, "--max-time", self.settings.max_time),
-            interactive_ttl=_duration(args.interactive_ttl, "--interactive-ttl",
+            max_time=_duration(label, args.max_time, "--max-time", self.settings.max_time),
+            interactive_ttl=_duration(label, args.interactive_ttl, "--interactive-ttl",
                                       self.settings.interactive_ttl),
             name=args.name,
             widget=self.settings.widget and not args.no_widget,
         )
 
 
-def _duration(words: list[str] | None, option: str, default: float | None) -> float | None:
+def _duration(label: str, words: list[str] | None, option: str, default: float | None
+              ) -> float | None:
     if words is None:
         return default
     try:
         return parse_duration(" ".join(words), option)
     except ValueError as error:
-        raise UsageError(str(error)) from None
+        raise UsageError(f"{label}: {error}") from None
 
 
 def _given(args: argparse.Namespace) -> bool:
