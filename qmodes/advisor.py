@@ -1,0 +1,356 @@
+"""What would this workload cost in the other modes? Replays, a recommendation and hints.
+
+A recorded workload (its jobs' submission times, the classical think time between a result and
+the next submission, each job's size) is replayed under job, batch and session mode through
+the same :class:`~qmodes.local.scheduler.Scheduler` the local engine uses, on a
+:class:`~qmodes.clock.ManualClock` with a
+:class:`~qmodes.local.executors.SimulatedExecutor`: the QPU phase takes the job's projected
+device time (:mod:`qmodes.projection`), classical phases their measured time. The billing
+rules of :mod:`qmodes.usage` then apply to the replayed records, so replays obey exactly the
+mode rules of live runs.
+
+Example:
+    >>> w = Workload((WorkloadJob("a", qpu=5.0), WorkloadJob("b", qpu=5.0, offset=0.1)),
+    ...              device="fake_manila", source="projected for fake_manila")
+    >>> advice = advise(w)
+    >>> advice.recommended, advice.outcomes["batch"].usage.seconds
+    ('batch', 10.0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from qmodes.clock import ManualClock
+from qmodes.durations import format_duration
+from qmodes.errors import ContextClosedError
+from qmodes.jobs import Job
+from qmodes.local.executors import SimulatedExecutor
+from qmodes.local.scheduler import Scheduler
+from qmodes.projection import SUB_JOB_OVERHEAD, project_job
+from qmodes.timeline import ContextRecord, JobRecord, Timeline
+from qmodes.usage import RULES, UsageFigure, context_usage, job_usage, session_usage
+
+__all__ = ["Advice", "ModeOutcome", "Workload", "WorkloadJob", "advise", "hints", "replay",
+           "workload_from_records"]
+
+MODES = ("job", "batch", "session")
+SMALL_JOB_QPU = 60.0
+"""Jobs with less QPU time than this are worth combining (IBM's advice: under a minute)."""
+
+
+@dataclass(frozen=True)
+class WorkloadJob:
+    """One job of a workload: when it is submitted and how long each phase takes.
+
+    ``after`` is the index of the job whose result it waited for (then it is submitted
+    ``think`` seconds after that job finished); otherwise it is submitted ``offset`` seconds
+    after the workload starts.
+    """
+
+    id: str
+    qpu: float
+    classical: float = 0.0
+    post: float = 0.0
+    offset: float = 0.0
+    after: int | None = None
+    think: float = 0.0
+    executions: int = 0
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Jobs in submission order; when the context was closed; where the times come from."""
+
+    jobs: tuple[WorkloadJob, ...]
+    device: str
+    source: str
+    close_after_submit: float | None = 0.0  # closed this long after the last submission, or
+    close_after_done: float | None = None  # this long after the last result; None: left open
+
+
+@dataclass(frozen=True)
+class ModeOutcome:
+    """A replay's result: billed usage, wall time, activations and idle billed time."""
+
+    mode: str
+    usage: UsageFigure
+    wall: float
+    activations: int = 0
+    idle: float = 0.0
+    failed: int = 0
+    cost: float | None = None
+
+
+@dataclass(frozen=True)
+class Advice:
+    """The three replays, the recommended mode, why, and hints."""
+
+    outcomes: dict[str, ModeOutcome]
+    recommended: str
+    reason: str
+    source: str
+    hints: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        lines = [f"qmodes advisor ({self.source}):"]
+        for mode, o in self.outcomes.items():
+            cost = f"  ≈ {o.cost:.2f} at your price" if o.cost is not None else ""
+            idle = f"  (idle billed {format_duration(o.idle)})" if o.idle > 0.05 else ""
+            mark = "→" if mode == self.recommended else " "
+            lines.append(f" {mark} {mode:<8} usage {format_duration(o.usage.seconds):>8}   "
+                         f"wall {format_duration(o.wall):>8}{cost}{idle}")
+        lines.append(f"recommended: {self.recommended}: {self.reason}")
+        lines += [f"hint: {h}" for h in self.hints]
+        return "\n".join(lines)
+
+
+class _NoWork:
+    """A replayed job does nothing: only its phase durations matter."""
+
+    def prepare(self) -> None: ...
+    def execute(self) -> None: ...
+    def finalize(self, raw: Any) -> None: ...
+
+
+def replay(workload: Workload, mode: str, *, interactive_ttl: float | None = None,
+           max_time: float = 8 * 3600.0, lanes: int = 5, queue_wait: float = 0.0,
+           price_per_second: float | None = None) -> ModeOutcome:
+    """Replay ``workload`` in ``mode`` through the local scheduler on a manual clock.
+
+    ``queue_wait`` (seconds in the device's fair-share queue) is paid per job in job mode and
+    once per activation of a batch or session (a context that went inactive queues again).
+    """
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
+    clock, timeline = ManualClock(start=0.0), Timeline()
+    phases = {job.id: job for job in workload.jobs}
+    scheduler = Scheduler(workload.device, clock, SimulatedExecutor(
+        clock, lambda phase, job: getattr(phases[job.job_id()], phase)), timeline, lanes)
+    context_id = None if mode == "job" else f"replay-{mode}"
+    if context_id is not None:
+        ttl = interactive_ttl if interactive_ttl is not None else (
+            60.0 if mode == "session" else 1.0)
+        scheduler.open_context(ContextRecord(id=context_id, mode=mode, backend=workload.device,
+                                             created=0.0, max_time=max_time,
+                                             interactive_ttl=ttl, source=workload.source))
+    dependents: dict[int, list[int]] = {}
+    for index, job in enumerate(workload.jobs):
+        dependents.setdefault(job.after if job.after is not None else -1, []).append(index)
+    state = {"submitted": 0, "done": 0, "failed": 0}
+    per_job_wait = queue_wait if mode == "job" else 0.0
+
+    def close() -> None:
+        if context_id is not None:
+            scheduler.close_context(context_id)
+
+    def submit(index: int) -> None:
+        spec = workload.jobs[index]
+        record = JobRecord(id=spec.id, context_id=context_id, mode=mode, backend=workload.device,
+                           primitive="sampler", created=clock.now(),
+                           executions=spec.executions, source=workload.source)
+        job = Job(record, _NoWork(), scheduler, timeline)
+        job.add_done_callback(lambda _job: finished(index))
+        state["submitted"] += 1
+        try:
+            scheduler.submit(job)
+        except ContextClosedError:  # the context reached its max time: the job never ran
+            state["failed"] += 1
+            finished(index)
+            return
+        if state["submitted"] == len(workload.jobs) and workload.close_after_submit is not None:
+            clock.call_later(workload.close_after_submit, close)
+
+    def finished(index: int) -> None:
+        state["done"] += 1
+        for child in dependents.get(index, []):
+            clock.call_later(workload.jobs[child].think + per_job_wait,
+                             lambda child=child: submit(child))
+        if state["done"] == len(workload.jobs) and workload.close_after_done is not None:
+            clock.call_later(workload.close_after_done, close)
+
+    for index in dependents.get(-1, []):
+        clock.call_later(workload.jobs[index].offset + per_job_wait,
+                         lambda index=index: submit(index))
+    clock.run_until_idle()
+    jobs = timeline.jobs()
+    ends = [j.finished for j in jobs if j.finished is not None]
+    wall = max(ends, default=0.0)
+    qpu = sum(job_usage(j) for j in jobs)
+    if context_id is None:
+        return ModeOutcome(mode, UsageFigure(qpu, RULES["job"], workload.source), wall,
+                           cost=_cost(qpu, price_per_second))
+    context = timeline.context(context_id)
+    figure = context_usage(context, jobs)
+    activations = sum(1 for e in timeline.events_since(0, context_id)
+                      if e.kind == "context.changed" and e.data.get("state") == "active")
+    return ModeOutcome(mode, figure, wall + queue_wait * activations, activations,
+                       idle=max(0.0, figure.seconds - qpu), failed=state["failed"],
+                       cost=_cost(figure.seconds, price_per_second))
+
+
+def _cost(seconds: float, price: float | None) -> float | None:
+    return seconds * price if price else None
+
+
+def advise(subject: Any, *, jobs: Sequence[JobRecord] | None = None, target: str | None = None,
+           qpu_seconds: Callable[[JobRecord], float] | None = None,
+           price_per_second: float | None = None, queue_wait: float = 0.0,
+           session_ttl: float | None = None, batch_ttl: float | None = None) -> Advice:
+    """Replay a workload in the three modes and recommend one.
+
+    Args:
+        subject: a :class:`Workload`, a qmodes Session/Batch, or a ``ContextRecord`` (then
+            give its ``jobs``), or None with ``jobs`` (job-mode jobs).
+        target: device to project QPU time for (default: the context's backend).
+        qpu_seconds: projected QPU seconds of a recorded job (default: the record's
+            ``projected_qpu`` if set, else IBM's quick form of its executions).
+        price_per_second: your price; no price, no money figures.
+        queue_wait: assumed seconds in the fair-share queue per queue entry.
+    """
+    workload = subject if isinstance(subject, Workload) else _workload_of(
+        subject, jobs, target, qpu_seconds)
+    ttls = {"session": session_ttl, "batch": batch_ttl, "job": None}
+    outcomes = {mode: replay(workload, mode, interactive_ttl=ttls[mode], queue_wait=queue_wait,
+                             price_per_second=price_per_second) for mode in MODES}
+    recommended, reason = _recommend(workload, outcomes)
+    return Advice(outcomes, recommended, reason, workload.source, _workload_hints(workload))
+
+
+def _workload_of(subject: Any, jobs: Sequence[JobRecord] | None, target: str | None,
+                 qpu_seconds: Callable[[JobRecord], float] | None) -> Workload:
+    context = subject
+    if hasattr(subject, "record") and hasattr(subject, "timeline"):  # a Session or a Batch
+        context = subject.record()
+        jobs = subject.timeline.jobs(ids=context.job_ids)
+    return workload_from_records(list(jobs or []), context, target=target,
+                                 qpu_seconds=qpu_seconds)
+
+
+def _recommend(workload: Workload, outcomes: dict[str, ModeOutcome]) -> tuple[str, str]:
+    job, batch, session = (outcomes[m] for m in MODES)
+    if len(workload.jobs) <= 1:
+        return "job", "a single job gains nothing from a batch or a session"
+    if session.wall < batch.wall - 1.0 and session.usage.seconds <= batch.usage.seconds * 1.1:
+        return "session", (f"finishes {format_duration(batch.wall - session.wall)} sooner for "
+                           f"{format_duration(session.usage.seconds - batch.usage.seconds)} more")
+    extra = session.usage.seconds - batch.usage.seconds
+    why = (f"bills only QPU time; a session would bill {format_duration(extra)} more"
+           if extra > 0.05 else "bills only QPU time")
+    if session.wall < batch.wall - 1.0:
+        why += f" (but finish {format_duration(batch.wall - session.wall)} sooner)"
+    if job.wall > batch.wall + 1.0:
+        why += f"; job mode would take {format_duration(job.wall - batch.wall)} longer"
+    return "batch", why
+
+
+def workload_from_records(jobs: Sequence[JobRecord], context: ContextRecord | None = None, *,
+                          target: str | None = None,
+                          qpu_seconds: Callable[[JobRecord], float] | None = None) -> Workload:
+    """The workload recorded in a context's (or job mode's) timeline records.
+
+    A job created after an earlier job finished waited for it: it is replayed ``think``
+    seconds after the latest such result; other jobs keep their offset from the first.
+    """
+    ordered = sorted(jobs, key=lambda j: j.created)
+    device = target or (context.backend if context else ordered[0].backend if ordered else "aer")
+    projected = qpu_seconds or (lambda record: _projected_qpu(record, device))
+    start = ordered[0].created if ordered else 0.0
+    specs: list[WorkloadJob] = []
+    for i, record in enumerate(ordered):
+        done = [(j.finished, k) for k, j in enumerate(ordered[:i])
+                if j.finished is not None and j.finished <= record.created]
+        after, think = None, 0.0
+        if done:
+            finish, after = max(done)
+            think = record.created - finish
+        specs.append(WorkloadJob(record.id, projected(record), _span(record, "classical"),
+                                 _span(record, "post"), record.created - start, after, think,
+                                 record.executions))
+    last_submit = ordered[-1].created if ordered else start
+    last_done = max((j.finished for j in ordered if j.finished is not None), default=None)
+    closed = context.closed_at if context is not None else last_done
+    after_submit = after_done = None
+    if closed is not None and (last_done is None or closed < last_done):
+        after_submit = max(0.0, closed - last_submit)
+    elif closed is not None:
+        after_done = closed - last_done
+    label = (f"QPU time projected for {device} by IBM's quick formula"
+             if not device.startswith("aer") else "QPU time projected for a typical IBM device "
+             "by IBM's quick formula")
+    return Workload(tuple(specs), device, label + "; classical time measured on Aer",
+                    after_submit, after_done)
+
+
+def _projected_qpu(record: JobRecord, device: str) -> float:
+    given = getattr(record, "projected_qpu", None)
+    if given is not None:
+        return float(given)
+    if record.executions:
+        return project_job(record.executions, device, primitive=record.primitive).seconds
+    return SUB_JOB_OVERHEAD + _span(record, "qpu")
+
+
+def _span(record: JobRecord, kind: str) -> float:
+    return sum(s.duration() for s in record.spans if s.kind == kind)
+
+
+def _workload_hints(workload: Workload) -> list[str]:
+    small = [j for j in workload.jobs if j.qpu < SMALL_JOB_QPU]
+    if len(small) >= 3:
+        return [_small_jobs_hint(len(small))]
+    return []
+
+
+def _small_jobs_hint(count: int) -> str:
+    return (f"{count} jobs use under a minute of QPU time each: combine their PUBs into fewer "
+            f"jobs (sampler.run([pub1, pub2, ...])); each job costs ~{SUB_JOB_OVERHEAD:g} s "
+            f"of overhead on a device")
+
+
+def hints(context: ContextRecord | None, jobs: Sequence[JobRecord], now: float, *,
+          target: str | None = None) -> list[str]:
+    """Best-practice hints as a workload runs (for the widget and the magics' summary line).
+
+    Example:
+        >>> ctx = ContextRecord(id="s", mode="session", backend="aer", created=0.0,
+        ...                     max_time=28800.0, interactive_ttl=60.0)
+        >>> hints(ctx, [], now=600.0)[0].startswith("session s has been open")
+        True
+    """
+    found: list[str] = []
+    device = target or (context.backend if context else "aer")
+    small = [j for j in jobs if _projected_qpu(j, device) < SMALL_JOB_QPU]
+    if len(small) >= 3:
+        found.append(_small_jobs_hint(len(small)))
+    if context is None or context.mode != "session":
+        return found
+    billed = session_usage(context, now)
+    idle = billed - _busy_in_windows(context, jobs, now)
+    if idle > 10.0 and idle > 0.5 * billed:
+        found.append(f"session {context.id} billed {format_duration(idle)} of idle time "
+                     f"({idle / billed:.0%} of its usage) waiting for the next job: a batch "
+                     f"bills only QPU time, and closing the session ends the idle TTL")
+    pending = any(not j.in_final_state for j in jobs)
+    last = context.last_job_completed or context.created
+    if context.accepting_jobs and not pending and now - last > context.interactive_ttl:
+        found.append(f"session {context.id} has been open with nothing to run for "
+                     f"{format_duration(now - last)}: close it (session.close()); each later "
+                     f"job reactivates it and bills another idle TTL")
+    return found
+
+
+def _busy_in_windows(context: ContextRecord, jobs: Sequence[JobRecord], now: float) -> float:
+    """Seconds of the session's windows during which at least one of its jobs was running."""
+    spans = sorted((j.started, j.finished if j.finished is not None else now)
+                   for j in jobs if j.started is not None)
+    merged: list[list[float]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return sum(max(0.0, min(end, w.end if w.end is not None else now) - max(start, w.start))
+               for start, end in merged for w in context.windows)
