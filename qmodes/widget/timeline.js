@@ -210,28 +210,39 @@ function render({ model, el }) {
   }
   const schedule = () => { if (!view.frame) view.frame = requestAnimationFrame(draw); };
 
+  const setHTML = (node, html) => { if (node.__html !== html) { node.__html = html; node.innerHTML = html; } };
   function renderText() {
-    const s = view.summary, t = now(), ctl = model.get("controls");
-    header.innerHTML = (s.contexts || []).map((ctx) => {
-      const ttl = ctx.ttl_deadline == null ? "" : ` · <span class="qm-ttl">idle TTL ${fmt(Math.max(0, ctx.ttl_deadline - t))} left</span>`;
-      const used = ctx.max_time_used == null ? "not started" : fmt(ctx.closed ? ctx.max_time_used : ctx.max_time_used + (s.live ? (performance.now() - view.received) / 1000 : 0));
-      return `<div class="qm-ctx" data-context="${esc(ctx.id)}"><span class="qm-mode">${esc(ctx.mode)}</span><span class="qm-muted">${esc(ctx.id)}</span>
+    const s = view.summary, ctl = model.get("controls");
+    setHTML(header, (s.contexts || []).map((ctx) => `<div class="qm-ctx" data-context="${esc(ctx.id)}">
+        <span class="qm-mode">${esc(ctx.mode)}</span><span class="qm-muted">${esc(ctx.id)}</span>
         <span>${esc(ctx.backend)}</span><span class="qm-status">${esc(ctx.status)}</span>
-        <span class="qm-muted">max time ${used} of ${fmt(ctx.max_time)}${ttl}</span>
-        ${ctl ? `<span><button class="qm-close" data-context="${esc(ctx.id)}" ${ctx.accepting_jobs && !ctx.closed ? "" : "disabled"}>Close</button><button class="qm-cancel" data-context="${esc(ctx.id)}" ${ctx.closed && !(ctx.jobs.QUEUED) ? "disabled" : ""}>Cancel</button></span>` : ""}</div>`;
-    }).join("");
+        <span class="qm-muted">max time <span class="qm-used"></span> of ${fmt(ctx.max_time)}</span>
+        <span class="qm-muted qm-ttl"></span>
+        ${ctl ? `<span><button class="qm-close" data-context="${esc(ctx.id)}" ${ctx.accepting_jobs && !ctx.closed ? "" : "disabled"}>Close</button><button class="qm-cancel" data-context="${esc(ctx.id)}" ${ctx.closed && !ctx.jobs.QUEUED ? "disabled" : ""}>Cancel</button></span>` : ""}</div>`).join(""));
     const parts = [...(s.contexts || []).map((ctx) => [ctx.mode, ctx]), ...(s.job_mode ? [["job mode", s.job_mode]] : [])];
-    usage.innerHTML = parts.map(([name, p]) => `<span class="qm-fig" title="${esc(p.usage.rule)}">Usage (${esc(name)}) <b>${fmt(p.usage.seconds)}</b><small>${esc(p.usage.rule)}; ${esc(p.usage.source)}</small></span>
+    setHTML(usage, parts.map(([name, p]) => `<span class="qm-fig" title="${esc(p.usage.rule)}">Usage (${esc(name)}) <b>${fmt(p.usage.seconds)}</b><small>${esc(p.usage.rule)}; ${esc(p.usage.source)}</small></span>
       <span class="qm-fig">QPU <b>${fmt(p.qpu_seconds.seconds)}</b><small>${esc(p.qpu_seconds.source)}</small></span>
-      <span class="qm-fig">Jobs ${Object.entries(p.jobs).map(([k, v]) => `${v} ${k.toLowerCase()}`).join(" · ")}<small>from the timeline</small></span>`).join("");
+      <span class="qm-fig">Jobs ${Object.entries(p.jobs).map(([k, v]) => `${v} ${k.toLowerCase()}`).join(" · ")}<small>from the timeline</small></span>`).join(""));
     const adv = model.get("advice") || {};
-    advice.innerHTML = (adv.comparison || []).map((r) => `<span class="qm-fig">${esc(r.mode)} <b>${fmt(r.seconds)}</b><small>${esc(r.source || "")}</small></span> `).join("")
-      + (adv.hints || []).map((x) => `<div>💡 ${esc(x)}</div>`).join("");
+    setHTML(advice, (adv.comparison || []).map((r) => `<span class="qm-fig">${esc(r.mode)} <b>${fmt(r.seconds)}</b><small>${esc(r.source || "")}</small></span> `).join("")
+      + (adv.hints || []).map((x) => `<div>${esc(x)}</div>`).join(""));
     const job = store.jobs[view.selected];
     selInfo.textContent = job ? `Selected ${job.id}: ${job.status}` : "Click a row to select a job.";
     cancelJob.disabled = !ctl || !job || FINAL.has(job.status);
     cancelJob.style.display = ctl ? "" : "none";
     message.textContent = model.get("message") || "";
+    tick();
+  }
+  function tick() {  // the figures that move with the clock: max time used, TTL countdown
+    const s = view.summary, t = now(), extra = s.live ? (performance.now() - view.received) / 1000 : 0;
+    (s.contexts || []).forEach((ctx, i) => {
+      const row = header.children[i];
+      if (!row) return;
+      row.querySelector(".qm-used").textContent = ctx.max_time_used == null ? "(not started)"
+        : fmt(ctx.closed ? ctx.max_time_used : ctx.max_time_used + extra);
+      row.querySelector(".qm-ttl").textContent = ctx.ttl_deadline == null ? ""
+        : `idle, interactive TTL ${fmt(Math.max(0, ctx.ttl_deadline - t))} left`;
+    });
   }
 
   function tooltip(r, px, py) {
@@ -309,7 +320,7 @@ function render({ model, el }) {
   model.on("change:height", schedule);
   const resize = new ResizeObserver(() => { view.width = Math.max(320, chart.clientWidth || 600); view.colors = null; schedule(); });
   resize.observe(chart);
-  const timer = setInterval(() => { if (view.summary.live) { renderText(); schedule(); } }, 100);
+  const timer = setInterval(() => { if (view.summary.live) { tick(); schedule(); } }, 100);
   view.width = Math.max(320, chart.clientWidth || 600);
   onSummary();
   draw();

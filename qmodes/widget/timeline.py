@@ -51,8 +51,8 @@ class TimelineWidget(anywidget.AnyWidget):
             ``timeline``), several, or None to show everything on the timeline.
         timeline: the timeline to read; defaults to the contexts' own, else the default one.
         context_ids: ids to watch when no context objects are at hand (no controls then).
-        clock: a function returning the time in seconds (defaults to the first context's
-            ``clock.now``, else :func:`time.time`).
+        clock: a function returning the time in seconds (defaults to the clock of the first
+            context's runtime, else :func:`time.time`).
         flusher: the flusher that pushes updates (defaults to the shared one).
         snapshot_interval: the shortest time between two refreshes of ``snapshot`` while live.
 
@@ -230,7 +230,8 @@ class TimelineWidget(anywidget.AnyWidget):
 
 def _clock_of(handles: list[Any]) -> Callable[[], float]:
     for handle in handles:
-        clock = getattr(handle, "clock", None)
+        runtime = getattr(handle, "_runtime", None)
+        clock = getattr(handle, "clock", None) or getattr(runtime, "clock", None)
         if clock is not None and hasattr(clock, "now"):
             return clock.now  # type: ignore[no-any-return]
     return time.time
