@@ -60,3 +60,21 @@ def test_concurrent_writers_lose_nothing(tmp_path):
     assert len(contexts) == writers
     assert all(abs(c["usage_seconds"] - per_writer * 1.0) < 1e-6 for c in contexts)
     assert all(c["state"] == "closed" for c in contexts)
+
+
+def test_a_real_batch_killed_mid_run_has_every_submitted_job_in_the_ledger(qmodes_home):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QMODES_HOME": str(qmodes_home)}
+    process = subprocess.Popen([sys.executable, str(WRITER.with_name("kernel.py")), "12"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    line = process.stdout.readline()
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    assert line.startswith("SUBMITTED"), process.stderr.read()
+    submitted = line.split()[1:]
+    assert len(submitted) == 12
+    ledger = Ledger(qmodes_home / "ledger.sqlite3")
+    rows = {row["id"]: row for row in ledger.jobs()}
+    assert set(submitted) <= set(rows)
+    [context] = ledger.contexts()
+    assert context["mode"] == "batch" and context["jobs"] == 12
+    assert {rows[i]["context_id"] for i in submitted} == {context["id"]}

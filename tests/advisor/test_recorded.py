@@ -1,0 +1,88 @@
+"""The advisor on workloads recorded by the real engine (manual clock), and the live hints."""
+
+from __future__ import annotations
+
+import pytest
+
+import qmodes
+from qmodes.advisor import advise, hints, workload_from_records
+from tests.conftest import make_sim
+
+
+def run(sim, mode, circuit, shots=1000):
+    return qmodes.Sampler(mode=mode, runtime=sim.runtime).run([circuit], shots=shots)
+
+
+def test_a_recorded_session_with_long_think_time_bills_idle_ttl(bell):
+    sim = make_sim()  # every job: 1 s classical, 5 s QPU, 0.5 s post
+    session = qmodes.Session(backend="aer", runtime=sim.runtime)
+    for _ in range(3):
+        job = run(sim, session, bell)
+        sim.clock.advance(6.5)
+        assert job.status() == "DONE"
+        sim.clock.advance(120)  # the user thinks for two minutes
+    session.close()
+    record = session.record()
+    workload = workload_from_records(sim.timeline.jobs(ids=record.job_ids), record,
+                                     target="fake_manila")
+    assert [j.after for j in workload.jobs] == [None, 0, 1]
+    assert [j.think for j in workload.jobs] == pytest.approx([0, 120, 120])
+    assert all(j.executions == 1000 for j in workload.jobs)
+    assert workload.jobs[0].qpu == pytest.approx(2 + 0.00035 * 1000)  # quick form
+    advice = advise(session, target="fake_manila")
+    session_usage = advice.outcomes["session"].usage.seconds
+    batch_usage = advice.outcomes["batch"].usage.seconds
+    assert batch_usage == pytest.approx(3 * 2.35)
+    # 3 windows, each: 1 s classical + 2.35 s QPU + 0.5 s post; 60 s TTL idle after the first
+    # two (it was closed 120 s after the last result: that TTL is billed too)
+    assert session_usage == pytest.approx(3 * 3.85 + 3 * 60)
+    assert advice.recommended == "batch"
+    assert "fake_manila" in advice.source and "measured on Aer" in advice.source
+    live = hints(record, sim.timeline.jobs(ids=record.job_ids), sim.clock.now())
+    assert any("idle time" in h for h in live)
+
+
+def test_a_recorded_batch_of_independent_jobs(bell):
+    sim = make_sim()
+    with qmodes.Batch(backend="aer", runtime=sim.runtime) as batch:
+        for _ in range(4):
+            run(sim, batch, bell)
+    sim.clock.run_until_idle()
+    advice = advise(batch, target="fake_manila", price_per_second=1.0)
+    assert advice.recommended == "batch"
+    assert advice.outcomes["batch"].usage.seconds == pytest.approx(4 * 2.35)
+    assert advice.outcomes["session"].usage.seconds > advice.outcomes["batch"].usage.seconds
+    assert any("combine their PUBs" in h for h in advice.hints)
+
+
+def test_job_mode_jobs_can_be_advised_too(bell):
+    sim = make_sim()
+    for _ in range(2):
+        run(sim, "aer", bell)
+    sim.clock.run_until_idle()
+    advice = advise(None, jobs=sim.timeline.jobs(), target="fake_manila")
+    assert advice.outcomes["job"].usage.seconds == pytest.approx(2 * 2.35)
+
+
+def test_hint_a_session_left_open_with_nothing_to_run(bell):
+    sim = make_sim()
+    session = qmodes.Session(backend="aer", runtime=sim.runtime)
+    run(sim, session, bell)
+    sim.clock.advance(300)
+    record = session.record()
+    found = hints(record, sim.timeline.jobs(ids=record.job_ids), sim.clock.now())
+    assert any("open with nothing to run" in h and "session.close()" in h for h in found)
+    session.close()
+    record = session.record()
+    assert not any("open with nothing" in h
+                   for h in hints(record, sim.timeline.jobs(ids=record.job_ids), sim.clock.now()))
+
+
+def test_no_hints_for_a_busy_well_used_session(bell):
+    sim = make_sim(phases={"classical": 1.0, "qpu": 120.0, "post": 0.5})
+    session = qmodes.Session(backend="aer", runtime=sim.runtime)
+    run(sim, session, bell)
+    sim.clock.advance(60)
+    record = session.record()
+    assert hints(record, sim.timeline.jobs(ids=record.job_ids), sim.clock.now(),
+                 target="fake_manila") == []
