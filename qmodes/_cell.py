@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import keyword
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +67,9 @@ class CellContexts:
         self.settings = settings
         self.line: ExecutionContext | None = None
         self.cells: list[ExecutionContext] = []
+        self.runtime: Any = None
+        """The local runtime contexts are scheduled on; None is qmodes' default (a seam for
+        tests, which pass one on a manual clock)."""
 
     # -- the cell form ---------------------------------------------------------------------
     def run_cell(self, options: Options, cell: str) -> None:
@@ -76,15 +78,14 @@ class CellContexts:
         context = self._start_cell(options)
         error: BaseException | None = None
         try:
-            with _quiet_cell_errors(self.shell):
-                result = self.shell.run_cell(cell)
+            result = self.shell.run_cell(cell)
             error = _error_of(result)
         except BaseException as raised:  # an interrupt outside the body, or a re-raising shell
             error = raised
         finally:
             self._finish_cell(context, error)
         if error is not None:
-            _reraise(error)
+            _reraise(self.shell, error)
 
     async def run_cell_async(self, options: Options, cell: str) -> None:
         """As :meth:`run_cell`, for a body with top-level ``await`` (an async cell)."""
@@ -93,9 +94,8 @@ class CellContexts:
         error: BaseException | None = None
         result = None
         try:
-            with _quiet_cell_errors(self.shell):
-                transformed = self.shell.transform_cell(cell)
-                result = await self.shell.run_cell_async(cell, transformed_cell=transformed)
+            transformed = self.shell.transform_cell(cell)
+            result = await self.shell.run_cell_async(cell, transformed_cell=transformed)
             error = _error_of(result)
         except BaseException as raised:
             error = raised
@@ -104,7 +104,7 @@ class CellContexts:
             self.shell.events.trigger("post_run_cell", result)
             self._finish_cell(context, error)
         if error is not None:
-            _reraise(error)
+            _reraise(self.shell, error)
 
     def _start_cell(self, options: Options) -> ExecutionContext:
         context = self.open(options, f"%%{options.mode}")
@@ -169,7 +169,7 @@ class CellContexts:
         factory = qmodes.Session if options.mode == "session" else qmodes.Batch
         try:
             context = factory(options.backend, max_time=options.max_time,
-                              interactive_ttl=options.interactive_ttl)
+                              interactive_ttl=options.interactive_ttl, runtime=self.runtime)
         except ValueError as error:
             raise UsageError(f"{label}: {error}") from None
         self.shell.push({name: context, "sampler": qmodes.Sampler(mode=context),
@@ -211,9 +211,15 @@ def _error_of(result: ExecutionResult | None) -> BaseException | None:
     return result.error_before_exec or result.error_in_exec
 
 
-def _reraise(error: BaseException) -> None:
-    """Raise the body's error again, from the body's first frame (IPython's frames dropped)."""
+def _reraise(shell: InteractiveShell, error: BaseException) -> None:
+    """Make the body's error the cell's error, without showing it a second time.
+
+    The nested run already showed it (with the body's frames only). The outer cell shows
+    nothing more, but still fails with this error: the kernel replies ``status: error``
+    with its name, value and the traceback that was shown.
+    """
     __tracebackhide__ = True
+    _hide_next_display_of(shell, error)
     tb = error.__traceback__
     while tb is not None and _is_internal(tb.tb_frame.f_globals.get("__name__", "")):
         tb = tb.tb_next
@@ -224,38 +230,30 @@ def _is_internal(module: str) -> bool:
     return module.startswith(("IPython.", "qmodes."))
 
 
-@contextlib.contextmanager
-def _quiet_cell_errors(shell: InteractiveShell) -> Iterator[None]:
-    """Let the nested run record the body's error without showing it.
-
-    The error is shown once, by the outer cell, after the context is closed. Only the calls
-    IPython makes for the cell's own error are silenced (a failing ``_repr_html_`` or a
-    magic that prints a traceback still shows).
-    """
-    from IPython.core.interactiveshell import InteractiveShell
-
-    silenced = {InteractiveShell.run_code.__code__, InteractiveShell.run_ast_nodes.__code__,
-                InteractiveShell.run_cell_async.__code__, InteractiveShell._run_cell.__code__}
-    names = ("showtraceback", "showsyntaxerror", "showindentationerror")
+def _hide_next_display_of(shell: InteractiveShell, error: BaseException) -> None:
+    """Until the cell's ``post_execute``, the shell does not show ``error`` again."""
+    names = ("showtraceback", "showsyntaxerror")
     saved = {name: shell.__dict__.get(name) for name in names}
 
-    def quiet(name: str) -> Any:
+    def restore(*args: Any) -> None:
+        for name, previous in saved.items():
+            if previous is None:
+                shell.__dict__.pop(name, None)
+            else:
+                setattr(shell, name, previous)
+        with contextlib.suppress(ValueError):
+            shell.events.unregister("post_execute", restore)
+
+    def silent(name: str) -> Any:
         show = getattr(shell, name)
 
         def maybe_show(*args: Any, **kwargs: Any) -> Any:
-            if sys._getframe(1).f_code in silenced:
+            if sys.exc_info()[1] is error:
                 return None
             return show(*args, **kwargs)
 
         return maybe_show
 
     for name in names:
-        setattr(shell, name, quiet(name))
-    try:
-        yield
-    finally:
-        for name, previous in saved.items():
-            if previous is None:
-                shell.__dict__.pop(name, None)
-            else:
-                setattr(shell, name, previous)
+        setattr(shell, name, silent(name))
+    shell.events.register("post_execute", restore)

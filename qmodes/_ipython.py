@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import atexit
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -40,7 +41,9 @@ def load_ipython_extension(shell: InteractiveShell) -> None:
     from qmodes.config import QModes
     from qmodes.magics import QModesMagics
 
-    settings = QModes(parent=shell)
+    settings, problems = QModes.from_config(shell.config)
+    for problem in problems:
+        print(f"qmodes: ignoring a setting from the config: {problem}", file=sys.stderr)
     magics = QModesMagics(shell, settings)
     shell.register_magics(magics)
     shell.configurables.append(settings)

@@ -97,6 +97,32 @@ class QModes(Configurable):
                 f"QModes.price_per_second must be a number >= 0 or None, not {value!r}")
         return value
 
+    @classmethod
+    def from_config(cls, config: Any) -> tuple[QModes, list[str]]:
+        """Settings from the ``QModes`` section of ``config``, skipping each bad value.
+
+        Returns the settings and one message per value that was skipped, so a typo in
+        ``ipython_config.py`` (or an earlier ``%config``) cannot stop ``%load_ext qmodes``.
+
+        Example:
+            >>> from traitlets.config import Config
+            >>> settings, problems = QModes.from_config(Config(
+            ...     {"QModes": {"max_time": "1h", "widget": "maybe"}}))
+            >>> settings.max_time, len(problems)
+            (3600.0, 1)
+        """
+        settings = cls()
+        problems = []
+        for name, value in dict(config.get(cls.__name__, {})).items():
+            if not settings.has_trait(name):
+                problems.append(f"QModes has no setting {name!r}")
+                continue
+            try:
+                setattr(settings, name, value)
+            except TraitError as error:
+                problems.append(str(error))
+        return settings, problems
+
     def update_config(self, config: Any) -> None:
         """Merge ``config``; on a bad value keep the previous config and re-raise the error."""
         previous = self.config

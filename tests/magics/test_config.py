@@ -1,0 +1,89 @@
+"""Defaults as traitlets: ``%config QModes.<name> = value``, validated."""
+
+from __future__ import annotations
+
+import pytest
+from traitlets import TraitError
+
+from qmodes.config import QModes
+
+
+class TestThroughTheShell:
+    def test_settings_are_registered_with_the_shell(self, shell, magics):
+        assert magics.settings in shell.configurables
+        assert shell.run_cell("%config QModes.widget").result is True
+
+    def test_defaults_apply_to_the_magics(self, shell, capsys):
+        shell.run_cell("%config QModes.default_backend = 'fake_manila'")
+        shell.run_cell("%config QModes.max_time = '30m'")
+        shell.run_cell("%config QModes.interactive_ttl = 5")
+        shell.run_cell("%config QModes.widget = False")
+        shell.run_cell("%%session\npass")
+        details = shell.user_ns["session"].details()
+        assert details["backend_name"] == "fake_manila"
+        assert details["max_time"] == 1800.0
+        assert details["interactive_timeout"] == 5.0
+        assert "session open" not in capsys.readouterr().out  # widget off: no text line
+
+    def test_options_override_the_defaults(self, shell):
+        shell.run_cell("%config QModes.max_time = '30m'")
+        shell.run_cell("%%batch --no-widget --max-time 60 -b aer\npass")
+        assert shell.user_ns["batch"].details()["max_time"] == 60.0
+
+    @pytest.mark.parametrize(("line", "message"), [
+        ("QModes.max_time = 'soon'", "invalid QModes.max_time 'soon': give seconds"),
+        ("QModes.interactive_ttl = -1", "invalid QModes.interactive_ttl -1"),
+        ("QModes.default_backend = 'fake_nowhere'", "unknown backend 'fake_nowhere'"),
+        ("QModes.price_per_second = -2.0", "must be a number >= 0 or None"),
+        ("QModes.widget = 'yes'", "The 'widget' trait of a QModes instance expected a bool"),
+    ])
+    def test_a_bad_value_is_an_error_and_changes_nothing(self, shell, magics, caplog, line,
+                                                         message):
+        """IPython's %config logs the error (``ERROR: ...``) and the cell goes on."""
+        before = magics.settings.trait_values()
+        shell.run_cell(f"%config {line}")
+        assert [r.levelname for r in caplog.records] == ["ERROR"]
+        assert message in caplog.records[0].getMessage()
+        assert magics.settings.trait_values() == before
+        caplog.clear()
+        shell.run_cell("%config QModes.max_time = '1h'")  # the bad value does not come back
+        assert magics.settings.max_time == 3600.0
+        assert caplog.records == []
+
+
+    def test_bad_config_values_are_skipped_when_loading(self, shell, magics, capsys):
+        shell.run_cell("%config QModes.max_time = 'never'")
+        shell.run_cell("%config QModes.interactive_ttl = '2m'")
+        shell.run_cell("%reload_ext qmodes")
+        settings = shell.magics_manager.registry["QModesMagics"].settings
+        assert settings is not magics.settings
+        assert (settings.max_time, settings.interactive_ttl) == (None, 120.0)
+        assert "ignoring a setting from the config: invalid QModes.max_time 'never'" in (
+            capsys.readouterr().err)
+
+
+class TestTraits:
+    def test_durations_are_stored_in_seconds(self):
+        settings = QModes(max_time="2h 30m", interactive_ttl="90")
+        assert (settings.max_time, settings.interactive_ttl) == (9000.0, 90.0)
+
+    def test_none_keeps_the_mode_default(self):
+        settings = QModes(max_time="1h")
+        settings.max_time = None
+        assert settings.max_time is None
+
+    def test_backend_forms(self):
+        for name in ("aer", "aer:statevector", "fake_manila", "ibm:ibm_brisbane"):
+            assert QModes(default_backend=name).default_backend == name
+        with pytest.raises(TraitError, match="unknown backend 'aer:magic'"):
+            QModes(default_backend="aer:magic")
+
+    def test_price(self):
+        assert QModes(price_per_second=1.6).price_per_second == 1.6
+        with pytest.raises(TraitError):
+            QModes(price_per_second=float("nan"))
+
+    def test_describe(self):
+        assert QModes(max_time=90).describe() == [
+            "default_backend = 'aer'", "max_time = 1m 30s", "interactive_ttl = mode default",
+            "widget = True", "price_per_second = None"]
