@@ -75,7 +75,11 @@ class Route:
         for prefix in API_PREFIXES:
             if path == prefix or path.startswith(prefix + "/"):
                 return "api", path[len(prefix) :] or "/"
-        for service, prefix in (("iam", "/iam"), ("search", "/global-search"), ("catalog", "/global-catalog")):
+        for service, prefix in (
+            ("iam", "/iam"),
+            ("search", "/global-search"),
+            ("catalog", "/global-catalog"),
+        ):
             if path.startswith(prefix + "/"):
                 return service, path[len(prefix) :]
         return "?", path

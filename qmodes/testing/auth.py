@@ -67,7 +67,9 @@ class TokenIssuer:
         now = int(time.time())
         exp = now + max(int(self.ttl), 1)
         header = _b64({"alg": "RS256", "typ": "JWT", "kid": "qmodes-testing"})
-        claims = _b64({"iat": now, "exp": exp, "sub": "qmodes-testing", "jti": secrets.token_hex(8)})
+        claims = _b64(
+            {"iat": now, "exp": exp, "sub": "qmodes-testing", "jti": secrets.token_hex(8)}
+        )
         token = f"{header}.{claims}.{_b64({'unsigned': True})}"
         with self._lock:
             self._tokens[token] = float(exp)

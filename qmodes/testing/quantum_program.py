@@ -56,14 +56,16 @@ def run_executor_program(
 
     version = params.get("schema_version")
     if version != SCHEMA_VERSION:
-        raise ValueError(f"executor params schema {version!r} not supported (only {SCHEMA_VERSION})")
+        raise ValueError(
+            f"executor params schema {version!r} not supported (only {SCHEMA_VERSION})"
+        )
     program, options = quantum_program_from_2_0(ParamsModel(**params))
     start = clock()
     result = run_quantum_program(backend, program, options.simulator)
     end = clock()
     items, parts = [], []
     executions = 0
-    for index, (item, item_result) in enumerate(zip(program.items, result)):
+    for index, (item, item_result) in enumerate(zip(program.items, result, strict=True)):
         shape = tuple(getattr(item, "shape", ()) or ())
         size = int(np.prod(shape)) if shape else 1
         executions += size * program.shots

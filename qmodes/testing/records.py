@@ -70,7 +70,11 @@ class JobRecord:
         body: dict[str, Any] = {
             "id": self.id,
             "backend": self.backend,
-            "state": {"status": self.status, "reason": self.reason, "reason_code": self.reason_code},
+            "state": {
+                "status": self.status,
+                "reason": self.reason,
+                "reason_code": self.reason_code,
+            },
             "status": self.status,
             "program": {"id": self.program_id},
             "created": iso(self.created),

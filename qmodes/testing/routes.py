@@ -129,12 +129,18 @@ def list_jobs(state: RuntimeState, request: Request, args: dict[str, str]) -> Re
     tags = request.query.get("tags") or []
     jobs = [j for j in jobs if all(t in j.tags for t in tags)]
     after, before = _when(request.arg("created_after")), _when(request.arg("created_before"))
-    jobs = [j for j in jobs if (after is None or j.created >= after) and (before is None or j.created <= before)]
+    jobs = [
+        j
+        for j in jobs
+        if (after is None or j.created >= after) and (before is None or j.created <= before)
+    ]
     jobs.sort(key=lambda j: j.created, reverse=request.arg("sort") != "ASC")
     offset = int(request.arg("offset", "0") or 0)
     limit = int(request.arg("limit", "20") or 20)
     page = jobs[offset : offset + limit]
-    return Reply(200, {"jobs": [j.api() for j in page], "count": len(jobs), "limit": limit, "offset": offset})
+    return Reply(
+        200, {"jobs": [j.api() for j in page], "count": len(jobs), "limit": limit, "offset": offset}
+    )
 
 
 @route("GET", f"/jobs/{_ID}")
@@ -193,7 +199,9 @@ def create_session(state: RuntimeState, request: Request, args: dict[str, str]) 
     body = request.json()
     if not body.get("backend"):
         raise ApiError(400, "backend is required")
-    session = state.create_session(body["backend"], body.get("mode", "dedicated"), body.get("max_ttl"))
+    session = state.create_session(
+        body["backend"], body.get("mode", "dedicated"), body.get("max_ttl")
+    )
     return Reply(200, session.api(utcnow()))
 
 

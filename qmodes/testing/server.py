@@ -15,7 +15,6 @@ them on one ``127.0.0.1`` port:
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
@@ -111,7 +110,7 @@ class FakeRuntimeServer:
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
-    # -- addresses -------------------------------------------------------------------------------
+    # -- addresses --------------------------------------------------------------------------
     @property
     def root(self) -> str:
         """``http://127.0.0.1:<port>``."""
@@ -137,7 +136,7 @@ class FakeRuntimeServer:
             "GLOBAL_CATALOG_URL": f"{self.root}/global-catalog",
         }
 
-    # -- lifecycle ---------------------------------------------------------------------------------
+    # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> FakeRuntimeServer:
         """Serve in a background thread (idempotent)."""
         if self._thread is not None:
@@ -187,7 +186,7 @@ class FakeRuntimeServer:
         options.update(kwargs)
         return QiskitRuntimeService(**options)
 
-    # -- dispatch -------------------------------------------------------------------------------------
+    # -- dispatch ---------------------------------------------------------------------------
     def dispatch(self, request: Request) -> Reply:
         """Answer one request (faults are applied by the HTTP layer)."""
         service, path = Route.split(request.path)
@@ -197,7 +196,9 @@ class FakeRuntimeServer:
             status, body = self.tokens.exchange(parse_qs(request.body.decode()))
             return Reply(status, body)
         if not self.tokens.check(request.headers.get("authorization")):
-            return Reply(401, {"errors": [{"code": "401", "message": "Unauthorized"}], "status_code": 401})
+            return Reply(
+                401, {"errors": [{"code": "401", "message": "Unauthorized"}], "status_code": 401}
+            )
         if service == "search":
             return self._search(request, path)
         if service == "catalog":
@@ -271,5 +272,3 @@ def _handler_class(server: FakeRuntimeServer) -> type[BaseHTTPRequestHandler]:
             pass
 
     return Handler
-
-

@@ -29,12 +29,13 @@ import json
 import threading
 import traceback
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from qmodes.testing.devices import DeviceCatalog
 from qmodes.testing.executor import ExecutionOutcome, ExecutionRequest, Executor
 from qmodes.testing.records import JobRecord, SessionRecord, utcnow
+from qmodes.testing.rules import end, jobs_of, tick
 
 __all__ = ["ApiError", "RuntimeState"]
 
@@ -110,13 +111,17 @@ class RuntimeState:
             raise ApiError(400, f"Invalid mode {mode!r}")
         ttl = self.batch_interactive_ttl if mode == "batch" else self.interactive_ttl
         record = SessionRecord(uuid.uuid4().hex, backend, mode, float(max_ttl or self.max_ttl), ttl)
-        record.history.append({"status": "open", "timestamp": record.api(record.created)["created_at"]})
+        record.history.append(
+            {"status": "open", "timestamp": record.api(record.created)["created_at"]}
+        )
         with self.cond:
             self.sessions[record.id] = record
             self.cond.notify_all()
         return record
 
-    def submit(self, program_id: str, backend: str, body: dict[str, Any], params: dict[str, Any]) -> JobRecord:
+    def submit(
+        self, program_id: str, backend: str, body: dict[str, Any], params: dict[str, Any]
+    ) -> JobRecord:
         """Queue a job from a ``POST /jobs`` body (``params`` is its decoded ``params``)."""
         if self.catalog.get(backend) is None:
             raise ApiError(404, f"Backend {backend} not found", 1216)
@@ -126,7 +131,13 @@ class RuntimeState:
         with self.cond:
             session_id = body.get("session_id")
             if body.get("start_session") and not session_id:
-                session = SessionRecord(job.id, backend, "dedicated", float(body.get("session_time") or self.max_ttl), self.interactive_ttl)
+                session = SessionRecord(
+                    job.id,
+                    backend,
+                    "dedicated",
+                    float(body.get("session_time") or self.max_ttl),
+                    self.interactive_ttl,
+                )
                 self.sessions[session.id] = session
                 session_id = session.id
             if session_id:
@@ -134,9 +145,13 @@ class RuntimeState:
                 if session is None:
                     raise ApiError(404, f"Session {session_id} not found", 1217)
                 if session.state == "closed" or not session.accepting_jobs:
-                    raise ApiError(400, f"Session {session_id} is closed and not accepting jobs", 1218)
+                    raise ApiError(
+                        400, f"Session {session_id} is closed and not accepting jobs", 1218
+                    )
                 if session.backend != backend:
-                    raise ApiError(400, f"Session {session_id} runs on {session.backend}, not {backend}")
+                    raise ApiError(
+                        400, f"Session {session_id} runs on {session.backend}, not {backend}"
+                    )
                 job.session_id, job.mode = session.id, session.mode
             self.jobs[job.id] = job
             self.cond.notify_all()
@@ -149,7 +164,7 @@ class RuntimeState:
             if job.final:
                 raise ApiError(409, f"Job {job_id} is already in a final state", 3209)
             if job.status == "Queued":
-                self._end(job, "Cancelled", utcnow())
+                end(job, "Cancelled", utcnow())
             else:
                 job.cancel_requested = True
             self.cond.notify_all()
@@ -162,9 +177,9 @@ class RuntimeState:
             session.accepting_jobs = False
             session.close_requested_at = session.close_requested_at or now
             if cancel:
-                for job in self._jobs_of(session, "Queued"):
-                    self._end(job, "Cancelled", now)
-            self._tick(now)
+                for job in jobs_of(self.jobs, session, "Queued"):
+                    end(job, "Cancelled", now)
+            tick(self, now)
             self.cond.notify_all()
 
     def job(self, job_id: str) -> JobRecord:
@@ -183,7 +198,9 @@ class RuntimeState:
 
     def queue_length(self, backend: str) -> int:
         """Jobs waiting for ``backend``."""
-        return sum(1 for j in list(self.jobs.values()) if j.backend == backend and j.status == "Queued")
+        return sum(
+            1 for j in list(self.jobs.values()) if j.backend == backend and j.status == "Queued"
+        )
 
     def usage_consumed(self) -> float:
         """Billed seconds so far over the whole instance."""
@@ -193,58 +210,13 @@ class RuntimeState:
             return total + sum(s.elapsed_time(now) for s in self.sessions.values())
 
     # -- scheduler (lock held) ------------------------------------------------------------------
-    def _jobs_of(self, session: SessionRecord, *statuses: str) -> list[JobRecord]:
-        return [j for j in self.jobs.values() if j.session_id == session.id and j.status in statuses]
-
-    def _end(self, job: JobRecord, status: str, now: datetime, reason: str | None = None) -> None:
-        job.status, job.finished = status, now
-        job.reason = reason or job.reason
-
-    def _close_window(self, session: SessionRecord, now: datetime) -> None:
-        if not session.windows or session.windows[-1][1] is not None:
-            return
-        last = session.last_job_completed or now
-        limits = [last + timedelta(seconds=session.interactive_ttl)]
-        if session.close_requested_at is not None:
-            limits.append(session.close_requested_at)
-        if session.started_at is not None:
-            limits.append(session.started_at + timedelta(seconds=session.max_ttl))
-        session.windows[-1][1] = min(max(last, min(limits)), now)
-
-    def _tick(self, now: datetime) -> None:
-        """Apply TTLs, closes and expiry to every session."""
-        for s in self.sessions.values():
-            if s.state == "closed":
-                continue
-            running = self._jobs_of(s, "Running")
-            queued = self._jobs_of(s, "Queued")
-            if s.started_at and not s.expired and now >= s.started_at + timedelta(seconds=s.max_ttl):
-                s.expired, s.accepting_jobs = True, False
-                for job in queued:
-                    self._end(job, "Failed", now, "Session max TTL reached")
-                    job.reason_code = 1305
-                queued = []
-            if s.state == "open" and not queued and now >= s.created + timedelta(seconds=self.open_timeout):
-                s.accepting_jobs = False
-            if running:
-                continue
-            if s.state == "active":
-                idle_until = (s.last_job_completed or now) + timedelta(seconds=s.interactive_ttl)
-                if not s.accepting_jobs and not queued:
-                    self._close_window(s, now)
-                    s.closed_at = now
-                    s.set_state("closed", now)
-                elif not queued and now >= idle_until:
-                    self._close_window(s, now)
-                    s.set_state("inactive", now)
-            elif not s.accepting_jobs and not queued:
-                s.closed_at = now
-                s.set_state("closed", now)
-
     def _pick(self, backend: str, now: datetime) -> JobRecord | None:
-        owner = next((s for s in self.sessions.values() if s.backend == backend and s.state == "active"), None)
+        owner = next(
+            (s for s in self.sessions.values() if s.backend == backend and s.state == "active"),
+            None,
+        )
         if owner is not None:
-            queued = self._jobs_of(owner, "Queued")
+            queued = jobs_of(self.jobs, owner, "Queued")
             return queued[0] if queued else None
         for job in self.jobs.values():
             if job.backend == backend and job.status == "Queued":
@@ -266,7 +238,7 @@ class RuntimeState:
                     if self._stopped:
                         return
                     now = utcnow()
-                    self._tick(now)
+                    tick(self, now)
                     job = self._pick(backend, now)
                     if job is not None:
                         job.status, job.running = "Running", now
@@ -275,7 +247,13 @@ class RuntimeState:
                         break
                     self.cond.wait(0.05)
             request = ExecutionRequest(
-                job.id, job.program_id, device.backend, job.params, job.session_id, job.mode, job.params_json
+                job.id,
+                job.program_id,
+                device.backend,
+                job.params,
+                job.session_id,
+                job.mode,
+                job.params_json,
             )
             outcome: ExecutionOutcome | None = None
             error: str | None = None
@@ -296,18 +274,20 @@ class RuntimeState:
             job.quantum_seconds = outcome.seconds
             job.extra_metrics.update(outcome.extra_metrics)
         if job.cancel_requested:
-            self._end(job, "Cancelled", now, "Cancelled by the user")
+            end(job, "Cancelled", now, "Cancelled by the user")
         elif error is not None or outcome is None:
             job.result_text = error or "executor returned no outcome"
-            self._end(job, "Failed", now, (error or "").strip().splitlines()[-1:][0] if error else None)
+            end(job, "Failed", now, (error or "").strip().splitlines()[-1:][0] if error else None)
         else:
             try:
                 result = outcome.result
-                job.result_text = result if isinstance(result, str) else json.dumps(result, cls=RuntimeEncoder)
-                self._end(job, "Completed", now)
+                job.result_text = (
+                    result if isinstance(result, str) else json.dumps(result, cls=RuntimeEncoder)
+                )
+                end(job, "Completed", now)
             except Exception as exc:
                 job.result_text = "".join(traceback.format_exception(exc))
-                self._end(job, "Failed", now, f"result not encodable: {exc}")
+                end(job, "Failed", now, f"result not encodable: {exc}")
         if job.session_id:
             session = self.sessions[job.session_id]
             session.last_job_completed = now

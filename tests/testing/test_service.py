@@ -9,7 +9,6 @@ from qiskit_ibm_runtime import QiskitRuntimeService
 from qmodes.testing import FakeRuntimeServer
 
 
-
 def test_lists_the_served_fake_devices_under_their_own_names(service) -> None:
     assert [b.name for b in service.backends()] == ["fake_manila"]
 
