@@ -24,11 +24,10 @@ Example:
 
 from __future__ import annotations
 
-import copy
 import itertools
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 __all__ = [
@@ -252,11 +251,11 @@ class Timeline:
     # -- readers (copies: safe to use while the runtime goes on) ---------------------------
     def job(self, job_id: str) -> JobRecord:
         with self._lock:
-            return copy.deepcopy(self._jobs[job_id])
+            return _copy_job(self._jobs[job_id])
 
     def context(self, context_id: str) -> ContextRecord:
         with self._lock:
-            return copy.deepcopy(self._contexts[context_id])
+            return _copy_context(self._contexts[context_id])
 
     def jobs(self, context_id: str | None = None, ids: Iterable[str] | None = None
              ) -> list[JobRecord]:
@@ -268,11 +267,11 @@ class Timeline:
                 selected = list(self._jobs.values())
             else:
                 selected = [self._jobs[i] for i in self._contexts[context_id].job_ids]
-            return copy.deepcopy(selected)
+            return [_copy_job(record) for record in selected]
 
     def contexts(self) -> list[ContextRecord]:
         with self._lock:
-            return copy.deepcopy(list(self._contexts.values()))
+            return [_copy_context(record) for record in self._contexts.values()]
 
     def events_since(self, seq: int = 0, context_id: str | None = None) -> list[Event]:
         """Events with a sequence number above ``seq`` (of one context, if given)."""
@@ -298,6 +297,16 @@ def _first_index_after(events: list[Event], seq: int) -> int:
         else:
             high = mid
     return low
+
+
+def _copy_job(record: JobRecord) -> JobRecord:
+    """A copy that shares nothing mutable with the stored record (cheaper than deepcopy)."""
+    return replace(record, spans=[Span(s.kind, s.start, s.end) for s in record.spans])
+
+
+def _copy_context(record: ContextRecord) -> ContextRecord:
+    return replace(record, windows=[Window(w.start, w.end) for w in record.windows],
+                   job_ids=list(record.job_ids))
 
 
 def _public_fields(record: JobRecord | ContextRecord) -> dict[str, Any]:
