@@ -29,9 +29,10 @@ from qmodes.errors import ContextClosedError
 from qmodes.jobs import Job
 from qmodes.local.executors import SimulatedExecutor
 from qmodes.local.scheduler import Scheduler
-from qmodes.projection import SUB_JOB_OVERHEAD, project_job
+from qmodes.projection import SUB_JOB_OVERHEAD
 from qmodes.timeline import ContextRecord, JobRecord, Timeline
 from qmodes.usage import RULES, UsageFigure, context_usage, job_usage, session_usage
+from qmodes.workload import Workload, WorkloadJob, projected_qpu, workload_from_records
 
 __all__ = ["Advice", "ModeOutcome", "Workload", "WorkloadJob", "advise", "hints", "replay",
            "workload_from_records"]
@@ -39,36 +40,6 @@ __all__ = ["Advice", "ModeOutcome", "Workload", "WorkloadJob", "advise", "hints"
 MODES = ("job", "batch", "session")
 SMALL_JOB_QPU = 60.0
 """Jobs with less QPU time than this are worth combining (IBM's advice: under a minute)."""
-
-
-@dataclass(frozen=True)
-class WorkloadJob:
-    """One job of a workload: when it is submitted and how long each phase takes.
-
-    ``after`` is the index of the job whose result it waited for (then it is submitted
-    ``think`` seconds after that job finished); otherwise it is submitted ``offset`` seconds
-    after the workload starts.
-    """
-
-    id: str
-    qpu: float
-    classical: float = 0.0
-    post: float = 0.0
-    offset: float = 0.0
-    after: int | None = None
-    think: float = 0.0
-    executions: int = 0
-
-
-@dataclass(frozen=True)
-class Workload:
-    """Jobs in submission order; when the context was closed; where the times come from."""
-
-    jobs: tuple[WorkloadJob, ...]
-    device: str
-    source: str
-    close_after_submit: float | None = 0.0  # closed this long after the last submission, or
-    close_after_done: float | None = None  # this long after the last result; None: left open
 
 
 @dataclass(frozen=True)
@@ -166,14 +137,12 @@ def replay(workload: Workload, mode: str, *, interactive_ttl: float | None = Non
     def finished(index: int) -> None:
         state["done"] += 1
         for child in dependents.get(index, []):
-            clock.call_later(workload.jobs[child].think + per_job_wait,
-                             lambda child=child: submit(child))
+            clock.call_later(workload.jobs[child].think + per_job_wait, _bind(submit, child))
         if state["done"] == len(workload.jobs) and workload.close_after_done is not None:
             clock.call_later(workload.close_after_done, close)
 
     for index in dependents.get(-1, []):
-        clock.call_later(workload.jobs[index].offset + per_job_wait,
-                         lambda index=index: submit(index))
+        clock.call_later(workload.jobs[index].offset + per_job_wait, _bind(submit, index))
     clock.run_until_idle()
     jobs = timeline.jobs()
     ends = [j.finished for j in jobs if j.finished is not None]
@@ -189,6 +158,10 @@ def replay(workload: Workload, mode: str, *, interactive_ttl: float | None = Non
     return ModeOutcome(mode, figure, wall + queue_wait * activations, activations,
                        idle=max(0.0, figure.seconds - qpu), failed=state["failed"],
                        cost=_cost(figure.seconds, price_per_second))
+
+
+def _bind(function: Callable[[int], None], index: int) -> Callable[[], None]:
+    return lambda: function(index)
 
 
 def _cost(seconds: float, price: float | None) -> float | None:
@@ -246,57 +219,6 @@ def _recommend(workload: Workload, outcomes: dict[str, ModeOutcome]) -> tuple[st
     return "batch", why
 
 
-def workload_from_records(jobs: Sequence[JobRecord], context: ContextRecord | None = None, *,
-                          target: str | None = None,
-                          qpu_seconds: Callable[[JobRecord], float] | None = None) -> Workload:
-    """The workload recorded in a context's (or job mode's) timeline records.
-
-    A job created after an earlier job finished waited for it: it is replayed ``think``
-    seconds after the latest such result; other jobs keep their offset from the first.
-    """
-    ordered = sorted(jobs, key=lambda j: j.created)
-    device = target or (context.backend if context else ordered[0].backend if ordered else "aer")
-    projected = qpu_seconds or (lambda record: _projected_qpu(record, device))
-    start = ordered[0].created if ordered else 0.0
-    specs: list[WorkloadJob] = []
-    for i, record in enumerate(ordered):
-        done = [(j.finished, k) for k, j in enumerate(ordered[:i])
-                if j.finished is not None and j.finished <= record.created]
-        after, think = None, 0.0
-        if done:
-            finish, after = max(done)
-            think = record.created - finish
-        specs.append(WorkloadJob(record.id, projected(record), _span(record, "classical"),
-                                 _span(record, "post"), record.created - start, after, think,
-                                 record.executions))
-    last_submit = ordered[-1].created if ordered else start
-    last_done = max((j.finished for j in ordered if j.finished is not None), default=None)
-    closed = context.closed_at if context is not None else last_done
-    after_submit = after_done = None
-    if closed is not None and (last_done is None or closed < last_done):
-        after_submit = max(0.0, closed - last_submit)
-    elif closed is not None:
-        after_done = closed - last_done
-    label = (f"QPU time projected for {device} by IBM's quick formula"
-             if not device.startswith("aer") else "QPU time projected for a typical IBM device "
-             "by IBM's quick formula")
-    return Workload(tuple(specs), device, label + "; classical time measured on Aer",
-                    after_submit, after_done)
-
-
-def _projected_qpu(record: JobRecord, device: str) -> float:
-    given = getattr(record, "projected_qpu", None)
-    if given is not None:
-        return float(given)
-    if record.executions:
-        return project_job(record.executions, device, primitive=record.primitive).seconds
-    return SUB_JOB_OVERHEAD + _span(record, "qpu")
-
-
-def _span(record: JobRecord, kind: str) -> float:
-    return sum(s.duration() for s in record.spans if s.kind == kind)
-
-
 def _workload_hints(workload: Workload) -> list[str]:
     small = [j for j in workload.jobs if j.qpu < SMALL_JOB_QPU]
     if len(small) >= 3:
@@ -322,7 +244,7 @@ def hints(context: ContextRecord | None, jobs: Sequence[JobRecord], now: float, 
     """
     found: list[str] = []
     device = target or (context.backend if context else "aer")
-    small = [j for j in jobs if _projected_qpu(j, device) < SMALL_JOB_QPU]
+    small = [j for j in jobs if projected_qpu(j, device) < SMALL_JOB_QPU]
     if len(small) >= 3:
         found.append(_small_jobs_hint(len(small)))
     if context is None or context.mode != "session":

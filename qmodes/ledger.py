@@ -27,9 +27,7 @@ Example:
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
-import re
 import sqlite3
 import threading
 import time
@@ -37,7 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from qmodes.durations import format_duration, parse_duration
+from qmodes.ledger_report import format_history, format_unclosed, format_usage, parse_since
 from qmodes.timeline import ContextRecord, Event, JobRecord, Timeline
 from qmodes.usage import context_usage, job_usage
 
@@ -208,7 +206,8 @@ class Ledger:
                      ) -> list[dict[str, Any]]:
         """Billed seconds grouped by backend, mode and source (contexts + job-mode jobs)."""
         start = parse_since(since)
-        where, params = "created >= ?", [start]
+        where = "created >= ?"
+        params: list[Any] = [start]
         if backend:
             where, params = where + " AND backend = ?", [*params, backend]
         return self.query(
@@ -246,104 +245,55 @@ class _Transaction:
             self._lock.release()
 
 
-_SINCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(d|w)\s*$")
-
-
-def parse_since(value: Any, now: float | None = None) -> float:
-    """Epoch seconds from ``None`` (all time), a number, a datetime, ``"7d"``, ``"12h"``,
-    ``"2w"`` or an ISO date such as ``"2025-01-31"``."""
-    now = time.time() if now is None else now
-    if value is None:
-        return float("-inf")
-    if isinstance(value, _dt.datetime):
-        return value.timestamp()
-    if isinstance(value, _dt.timedelta):
-        return now - value.total_seconds()
-    if isinstance(value, (int, float)):
-        return float(value)
-    match = _SINCE.match(str(value))
-    if match:
-        return now - float(match[1]) * (86400.0 if match[2] == "d" else 7 * 86400.0)
-    try:
-        return now - parse_duration(str(value), "since")
-    except ValueError:
-        pass
-    try:
-        return _dt.datetime.fromisoformat(str(value)).timestamp()
-    except ValueError:
-        raise ValueError(f"invalid since {value!r}: give e.g. '7d', '12h', '2w' or a date "
-                         f"such as '2025-01-31'") from None
-
-
 # -- what the magics show -------------------------------------------------------------------
-_DEFAULT: Ledger | None = None
+_DEFAULT: dict[Path, Ledger] = {}
+_ATTACHED: set[Path] = set()
 _DEFAULT_LOCK = threading.Lock()
 
 
 def default_ledger(attach: bool = True) -> Ledger:
-    """The process-wide ledger at :func:`ledger_path`, recording the default timeline."""
-    global _DEFAULT
+    """The process-wide ledger at :func:`ledger_path`; ``attach`` makes it record the default
+    timeline (what ``%load_ext qmodes`` does)."""
+    path = ledger_path()
     with _DEFAULT_LOCK:
-        if _DEFAULT is None:
+        ledger = _DEFAULT.get(path)
+        if ledger is None:
+            ledger = _DEFAULT[path] = Ledger(path)
+        if attach and path not in _ATTACHED:
             from qmodes.timeline import default_timeline
 
-            _DEFAULT = Ledger()
-            if attach:
-                _DEFAULT.attach(default_timeline())
-        return _DEFAULT
+            ledger.attach(default_timeline())
+            _ATTACHED.add(path)
+        return ledger
 
 
-def _open(path: str | Path | None) -> Ledger:
-    return Ledger(path) if path is not None else default_ledger(attach=False)
+def _with_ledger(path: str | Path | None, read: Callable[[Ledger], Any]) -> Any:
+    if path is None:
+        return read(default_ledger(attach=False))
+    ledger = Ledger(path)
+    try:
+        return read(ledger)
+    finally:
+        ledger.close()
 
 
 def usage_report(since: Any = None, backend: str | None = None,
                  price_per_second: float | None = None, path: str | Path | None = None) -> str:
     """``%qmodes usage [--since 7d] [--backend NAME]``: billed time per backend, mode, source."""
-    rows = _open(path).usage_totals(since, backend)
-    scope = f" since {since}" if since else ""
-    if not rows:
-        return f"qmodes: no usage recorded{scope}" + (f" on {backend}" if backend else "")
-    lines = [f"qmodes usage{scope}" + (f" on {backend}" if backend else "") + ":"]
-    for row in rows:
-        money = (f", ≈ {row['seconds'] * price_per_second:.2f} at your price "
-                 f"{price_per_second:g}/s" if price_per_second else "")
-        lines.append(f"  {row['backend']:<16} {row['mode']:<8} {row['count']:>4} "
-                     f"{'jobs' if row['mode'] == 'job' else 'contexts'}  "
-                     f"{format_duration(row['seconds'] or 0.0):>8}{money}  ({row['source']})")
-    return "\n".join(lines)
+    rows = _with_ledger(path, lambda ledger: ledger.usage_totals(since, backend))
+    return format_usage(rows, since, backend, price_per_second)
 
 
 def history(limit: int = 20, path: str | Path | None = None) -> str:
     """``%qmodes history``: the last ``limit`` contexts, newest first."""
-    rows = _open(path).contexts(limit)
-    if not rows:
-        return "qmodes: no sessions or batches recorded yet"
-    lines = ["qmodes history (newest first):"]
-    for row in rows:
-        when = _dt.datetime.fromtimestamp(row["created"]).strftime("%Y-%m-%d %H:%M")
-        lines.append(f"  {when}  {row['mode']:<7} {row['id'][:20]:<20} {row['backend']:<16} "
-                     f"{row['jobs']:>3} jobs  {format_duration(row['usage_seconds'] or 0.0):>8}"
-                     f"  {row['state']}  ({row['source']})")
-    return "\n".join(lines)
+    return format_history(_with_ledger(path, lambda ledger: ledger.contexts(limit)))
 
 
 def unclosed_remote_sessions(path: str | Path | None = None) -> list[dict[str, Any]]:
     """Remote sessions/batches recorded as open but never closed (rows as dictionaries)."""
-    return _open(path).unclosed_remote_sessions()
+    return _with_ledger(path, lambda ledger: ledger.unclosed_remote_sessions())
 
 
 def unclosed_report(path: str | Path | None = None) -> str | None:
     """Text for ``%load_ext qmodes``: each unclosed remote session and how to close it."""
-    rows = unclosed_remote_sessions(path)
-    if not rows:
-        return None
-    lines = [f"qmodes: {len(rows)} remote session(s)/batch(es) recorded as open but never "
-             f"closed (an open session can keep billing until its TTL ends):"]
-    for row in rows:
-        lines.append(f"  {row['mode']} {row['id']} on {row['backend']}, opened "
-                     f"{_dt.datetime.fromtimestamp(row['created']):%Y-%m-%d %H:%M}")
-        lines.append(f"    close it: from qiskit_ibm_runtime import QiskitRuntimeService, "
-                     f"Session; Session.from_id({row['id']!r}, "
-                     f"service=QiskitRuntimeService()).close()")
-    return "\n".join(lines)
+    return format_unclosed(unclosed_remote_sessions(path))

@@ -2,13 +2,13 @@
 
 IBM's estimate ("Workload usage: estimate usage before submitting a job")::
 
-    Q ≈ 2 s per sub-job + Σ_circuits shots × (rep_delay + init + circuit_duration)
+    Q ≈ 2 s per sub-job + Σ_circuits shots * (rep_delay + init + circuit_duration)
 
 ``rep_delay`` is the device's ``default_rep_delay`` (250 µs on most IBM devices), ``init`` the
 qubit reset that starts every shot (``init_qubits``, on by default), and ``circuit_duration``
 the transpiled circuit's critical path through the device target's instruction durations
 (:meth:`QuantumCircuit.estimate_duration`). Without circuits, the quick form is
-``2 + 0.00035 × executions``. Limits (IBM "Job limits", "Maximum execution time"): at most 10
+``2 + 0.00035 * executions``. Limits (IBM "Job limits", "Maximum execution time"): at most 10
 million executions per Sampler job; at most 3 h of QPU time per job.
 
 Example:
@@ -16,9 +16,10 @@ Example:
     5.5
     >>> check_limits(Projection(5.5, 10_000, 1, "fake_manila", "quick form"), "sampler")
     >>> check_limits(Projection(5.5, 20_000_000, 1, "fake_manila", "quick form"), "sampler")
+    ... # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: this Sampler job has 20,000,000 executions (circuits × shots); IBM accepts at most 10,000,000 per Sampler job: split the PUBs into several jobs or lower the shots
+    ValueError: this Sampler job has 20,000,000 executions (circuits * shots); IBM accepts ...
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ DEFAULT_REP_DELAY = 250e-6
 QUICK_PER_EXECUTION = 0.00035
 """Seconds per execution in IBM's quick form: 250 µs rep delay + ~100 µs of circuit."""
 MAX_SAMPLER_EXECUTIONS = 10_000_000
-"""Executions (circuits × shots) allowed per Sampler job."""
+"""Executions (circuits * shots) allowed per Sampler job."""
 MAX_EXECUTION_TIME = 3 * 3600.0
 """Service-enforced maximum QPU time of one job, in seconds."""
 
@@ -69,7 +70,7 @@ class Projection:
     device: str
     method: str  # "calibration snapshot" or "quick form"
     rep_delay: float = DEFAULT_REP_DELAY
-    shot_seconds: float = 0.0  # Σ executions × (rep_delay + init + circuit duration)
+    shot_seconds: float = 0.0  # Σ executions * (rep_delay + init + circuit duration)
 
     @property
     def source(self) -> str:
@@ -87,7 +88,7 @@ class Projection:
 
 
 def quick_estimate(executions: int, sub_jobs: int = 1) -> float:
-    """IBM's quick form: ``2 s × sub-jobs + 0.00035 s × executions``."""
+    """IBM's quick form: ``2 s * sub-jobs + 0.00035 s * executions``."""
     return SUB_JOB_OVERHEAD * sub_jobs + QUICK_PER_EXECUTION * executions
 
 
@@ -126,7 +127,7 @@ def rep_delay_of(device: Any) -> float:
     if value is None and hasattr(device, "configuration"):
         try:
             value = getattr(device.configuration(), "default_rep_delay", None)
-        except Exception:  # noqa: BLE001 - some backends have no configuration
+        except Exception:  # some backends have no configuration
             value = None
     return float(value) if value else DEFAULT_REP_DELAY
 
@@ -144,7 +145,7 @@ def circuit_duration(circuit: Any, device: Any) -> float:
     target = device.target
     try:
         return float(circuit.estimate_duration(target, unit="s"))
-    except Exception:  # noqa: BLE001 - not an ISA circuit for this target: transpile it
+    except Exception:  # not an ISA circuit for this target: transpile it
         from qiskit.transpiler import generate_preset_pass_manager
 
         isa = generate_preset_pass_manager(target=target, optimization_level=1).run(circuit)
@@ -238,7 +239,7 @@ def check_limits(projection: Projection, primitive: str = "sampler",
     """
     if primitive == "sampler" and projection.executions > MAX_SAMPLER_EXECUTIONS:
         raise ValueError(
-            f"this Sampler job has {projection.executions:,} executions (circuits × shots); "
+            f"this Sampler job has {projection.executions:,} executions (circuits * shots); "
             f"IBM accepts at most {MAX_SAMPLER_EXECUTIONS:,} per Sampler job: split the PUBs "
             f"into several jobs or lower the shots")
     limit = MAX_EXECUTION_TIME

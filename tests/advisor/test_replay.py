@@ -43,7 +43,7 @@ def test_think_time_under_the_ttl_keeps_the_session_billing_while_you_think():
     session = replay(chain(5, think=30), "session")
     batch = replay(chain(5, think=30), "batch")
     assert batch.usage.seconds == pytest.approx(25)
-    # one window: 5 × (1 s classical + 5 s QPU) + 4 × 30 s of thinking, closed at the end
+    # one window: 5 * (1 s classical + 5 s QPU) + 4 * 30 s of thinking, closed at the end
     assert session.usage.seconds == pytest.approx(150)
     assert session.activations == 1
     assert session.idle == pytest.approx(125)

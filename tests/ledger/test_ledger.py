@@ -119,7 +119,8 @@ def test_usage_totals_by_backend_and_since(ledger, timeline):
     timeline.add_job(job("j2", None, mode="job", created=now - 60, backend="aer"))
     run(timeline, "j2", now - 50, now - 49)
     totals = {(r["backend"], r["mode"]): r["seconds"] for r in ledger.usage_totals()}
-    assert totals == {("aer", "job"): pytest.approx(1), ("fake_manila", "batch"): pytest.approx(110)}
+    assert totals == {("aer", "job"): pytest.approx(1),
+                      ("fake_manila", "batch"): pytest.approx(110)}
     recent = {(r["backend"], r["mode"]): r["seconds"] for r in ledger.usage_totals("7d")}
     assert recent[("fake_manila", "batch")] == pytest.approx(10)
     only = ledger.usage_totals("7d", backend="aer")

@@ -78,7 +78,7 @@ def test_several_pubs_add_up_like_the_recipe(manila):
 
 
 def test_quick_form_is_the_full_formula_with_a_100_microsecond_circuit(manila):
-    """IBM's quick form 2 + 0.00035 × n assumes 250 µs rep delay and ~100 µs of circuit."""
+    """IBM's quick form 2 + 0.00035 * n assumes 250 µs rep delay and ~100 µs of circuit."""
     qc = QuantumCircuit(1)
     qc.delay(100, 0, unit="us")
     projection = project_pubs([qc], manila, shots=10_000, init_qubits=False)
