@@ -63,6 +63,16 @@ class LocalBackend:
     def is_remote(self) -> bool:
         return False
 
+    source = "measured on Aer"
+    """Where this backend's times and usage figures come from."""
+
+    def make_work(self, primitive: str, pubs: list[Any], transpile: bool) -> Any:
+        """The work of one job of ``primitive`` (``"sampler"`` or ``"estimator"``) here."""
+        from qmodes.local.work import EstimatorWork, SamplerWork
+
+        work_class = SamplerWork if primitive == "sampler" else EstimatorWork
+        return work_class(self, pubs, transpile)
+
     def __repr__(self) -> str:
         return f"<LocalBackend {self.name}>"
 

@@ -82,8 +82,7 @@ class _ModeAware:
             return context, context.target
         return None, get_backend(DEFAULT_BACKEND)
 
-    def _submit(self, pubs: list[Any], work_class: type, executions: int,
-                shots: int | None) -> Job:
+    def _submit(self, pubs: list[Any], executions: int, shots: int | None) -> Job:
         context, backend = self._destination()
         if context is not None and context.closed:
             from qmodes.errors import ContextClosedError
@@ -93,8 +92,9 @@ class _ModeAware:
             local_work.check_isa(pubs, backend)
         record = JobRecord(id=local_work.new_job_id(), context_id=None, mode="job",
                            backend=backend.name, primitive=self.primitive, created=0.0,
-                           num_pubs=len(pubs), executions=executions, shots=shots)
-        work = work_class(backend, pubs, self._transpile)
+                           num_pubs=len(pubs), executions=executions, shots=shots,
+                           source=backend.source)
+        work = backend.make_work(self.primitive, pubs, self._transpile)
         if context is not None:
             return context._submit(record, work)
         return submit_job(backend, record, work, self._runtime)
@@ -134,8 +134,7 @@ class Sampler(_ModeAware, BaseSamplerV2):
         executions = sum(pub.shots * max(1, pub.parameter_values.size) for pub in coerced)
         _check_executions(executions)
         per_pub = {pub.shots for pub in coerced}
-        return self._submit(coerced, local_work.SamplerWork, executions,
-                            per_pub.pop() if len(per_pub) == 1 else None)
+        return self._submit(coerced, executions, per_pub.pop() if len(per_pub) == 1 else None)
 
 
 class Estimator(_ModeAware, BaseEstimatorV2):
@@ -166,7 +165,7 @@ class Estimator(_ModeAware, BaseEstimatorV2):
                           "(circuit, observables, parameter_values=None, precision=None)")
         executions = sum(_estimator_shots(pub.precision) * max(1, pub.size) for pub in coerced)
         _check_executions(executions)
-        return self._submit(coerced, local_work.EstimatorWork, executions, None)
+        return self._submit(coerced, executions, None)
 
 
 def _coerce(pubs: Iterable[Any], coerce: Any, form: str) -> list[Any]:

@@ -54,7 +54,13 @@ class LocalRuntime:
         self._lock = threading.Lock()
 
     def scheduler(self, backend: LocalBackend) -> Scheduler:
-        """The scheduler of ``backend``'s device (made on first use)."""
+        """The scheduler of ``backend``'s device (made on first use).
+
+        A remote backend brings its own scheduler (it forwards to IBM and polls); it shares
+        this runtime's timeline.
+        """
+        if getattr(backend, "is_remote", False):
+            return backend.scheduler(self)  # type: ignore[attr-defined,no-any-return]
         with self._lock:
             scheduler = self._schedulers.get(backend.name)
             if scheduler is None:

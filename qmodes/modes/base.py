@@ -72,8 +72,8 @@ class ExecutionContext:
         self._tokens: list[contextvars.Token[ExecutionContext | None]] = []
         self._scheduler.open_context(ContextRecord(
             id=self._id, mode=self.mode, backend=self._backend.name,
-            created=self._runtime.clock.now(), max_time=self._max_time,
-            interactive_ttl=self._interactive_ttl))
+            created=self._scheduler.clock.now(), max_time=self._max_time,
+            interactive_ttl=self._interactive_ttl, source=self._backend.source))
 
     def __repr__(self) -> str:
         return (f"<qmodes.{type(self).__name__} {self._id} on {self._backend.name}: "
@@ -146,7 +146,7 @@ class ExecutionContext:
         """Usage so far by this mode's rule, with its source."""
         record = self.record()
         jobs = self.timeline.jobs(ids=record.job_ids)
-        return context_usage(record, jobs, self._runtime.clock.now())
+        return context_usage(record, jobs, self._scheduler.clock.now())
 
     def usage(self) -> float:
         """Billed seconds so far (see :mod:`qmodes.usage`)."""
