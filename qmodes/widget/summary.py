@@ -49,8 +49,8 @@ def _ttl_deadline(context: ContextRecord, jobs: list[JobRecord]) -> float | None
     return context.last_job_completed + context.interactive_ttl
 
 
-def _context_summary(state: TimelineState, context: ContextRecord, now: float) -> dict[str, Any]:
-    jobs = state.context_jobs(context.id)
+def _context_summary(state: TimelineState, context: ContextRecord, jobs: list[JobRecord],
+                     now: float) -> dict[str, Any]:
     usage = context_usage(context, jobs, now)
     end = context.closed_at if context.closed_at is not None else now
     max_used = None if context.started_at is None else max(0.0, end - context.started_at)
@@ -91,8 +91,11 @@ def summarize(state: TimelineState, now: float) -> dict[str, Any]:
         backend, status, TTL deadline, max time used, usage by the mode's rule, QPU seconds,
         jobs by state, each figure with its source), ``job_mode`` and ``totals``.
     """
-    contexts = [_context_summary(state, c, now) for c in state.contexts.values()]
-    loose = state.context_jobs(None)
+    groups: dict[str | None, list[JobRecord]] = {cid: [] for cid in state.contexts}
+    for job in state.jobs.values():
+        groups.setdefault(job.context_id if job.context_id in groups else None, []).append(job)
+    contexts = [_context_summary(state, c, groups[c.id], now) for c in state.contexts.values()]
+    loose = groups.get(None, [])
     job_mode = None
     if loose:
         job_mode = {
@@ -102,13 +105,16 @@ def summarize(state: TimelineState, now: float) -> dict[str, Any]:
                             "source": loose[0].source},
             "jobs": _count(loose),
         }
-    all_jobs = list(state.jobs.values())
+    parts = [*contexts, *([job_mode] if job_mode else [])]
+    totals = {status: sum(p["jobs"][status] for p in parts) for status in JOB_STATES}
+    live = (any(not c["closed"] for c in contexts)
+            or totals["QUEUED"] + totals["RUNNING"] > 0)
     return {
         "now": state.relative(now) if state.origin is not None else 0.0,
         "origin": state.origin,
-        "live": state.live,
+        "live": live,
         "contexts": contexts,
         "job_mode": job_mode,
-        "totals": {"jobs": _count(all_jobs), "count": len(all_jobs),
-                   "qpu_seconds": round(_qpu_seconds(all_jobs, now), 3)},
+        "totals": {"jobs": totals, "count": len(state.jobs),
+                   "qpu_seconds": round(sum(p["qpu_seconds"]["seconds"] for p in parts), 3)},
     }

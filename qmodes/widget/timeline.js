@@ -199,14 +199,17 @@ function render({ model, el }) {
       const job = store.jobs[r], y = AXIS + r * ROW - top + ROW / 2;
       if (!job) continue;
       g.fillStyle = job.status === "ERROR" ? c.error : job.status === "CANCELLED" ? c.cancelled : c.fg;
-      g.fillText(`${job.id.slice(-12)}  ${job.status[0]}`, 4, y);
+      g.fillText(`${job.id.slice(-16)}  ${job.status[0]}`, 4, y);
     }
     g.fillStyle = c.bg; g.fillRect(0, 0, W, AXIS - 8);
     g.fillStyle = c.fg2; g.textAlign = "center";
     for (let tk = Math.ceil(view.t0 / step) * step; tk <= view.t1; tk += step) g.fillText(`${+tk.toFixed(6)}s`, x(tk), AXIS / 2 - 2);
+    counts();
+  }
+  function counts() {  // also read by the browser tests
     root.dataset.jobs = String(store.jobs.length);
     root.dataset.ops = String(store.n);
-    root.querySelector(".qm-rows").textContent = `${store.jobs.length} jobs`;
+    toolbar.querySelector(".qm-rows").textContent = `${store.jobs.length} jobs`;
   }
   const schedule = () => { if (!view.frame) view.frame = requestAnimationFrame(draw); };
 
@@ -311,7 +314,7 @@ function render({ model, el }) {
     if (b) model.send({ kind: b.classList.contains("qm-close") ? "close_context" : "cancel_context", context_id: b.dataset.context });
   });
 
-  const onStore = () => { renderText(); schedule(); };
+  const onStore = () => { counts(); renderText(); schedule(); };
   const onSummary = () => { view.summary = model.get("summary") || {}; view.received = performance.now(); onStore(); };
   store.listeners.add(onStore);
   model.on("change:summary", onSummary);

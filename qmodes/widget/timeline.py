@@ -124,13 +124,13 @@ class TimelineWidget(anywidget.AnyWidget):
             summary = summarize(self._state, self._clock())
             live = summary["live"]
             count = len(self._state.ops)
+            due = time.monotonic() - self._snapshot_at >= self._snapshot_interval
             with self.hold_sync():
-                if ops:
+                if self.snapshot.get("to") != count and (due or not live):
+                    self._push_snapshot()  # it holds these ops: no delta needed
+                elif ops:
                     self.delta = {"from": count - len(ops), "to": count, "ops": ops}
                 self.summary = summary
-                due = time.monotonic() - self._snapshot_at >= self._snapshot_interval
-                if self.snapshot.get("to") != count and (due or not live):
-                    self._push_snapshot()
             finished, self._was_live = self._was_live and not live, live
         if finished:
             self.refresh_static()

@@ -9,15 +9,9 @@ from qmodes.timeline import ContextRecord, JobRecord, Timeline
 PHASES = (("classical", 0.2), ("qpu", 0.5), ("post", 0.1))
 
 
-def fill_batch(timeline: Timeline, n_jobs: int, context_id: str = "batch-1", start: float = 0.0,
-               lanes: int = 5, mode: str = "batch", until: float | None = None) -> float:
-    """Record a batch of ``n_jobs`` that ran with ``lanes`` classical lanes and one QPU.
-
-    Events are recorded in time order; with ``until`` only those up to that time. Returns the
-    time the last job finished.
-    """
-    timeline.add_context(ContextRecord(id=context_id, mode=mode, backend="aer", created=start,
-                                       max_time=28800.0, interactive_ttl=1.0))
+def batch_actions(n_jobs: int, context_id: str = "batch-1", start: float = 0.0,
+                  lanes: int = 5) -> list[tuple[float, tuple]]:
+    """The time-ordered actions of a batch of ``n_jobs`` on ``lanes`` lanes and one QPU."""
     actions: list[tuple[float, int, tuple]] = []
     lane_free = [start] * lanes
     qpu_free = start
@@ -36,8 +30,20 @@ def fill_batch(timeline: Timeline, n_jobs: int, context_id: str = "batch-1", sta
             actions.append((t, 1, ("span", job_id, kind)))
         actions.append((t_end, 2, ("done", job_id)))
     actions.sort(key=lambda a: (a[0], a[1]))
+    return [(t, action) for t, _, action in actions]
+
+
+def fill_batch(timeline: Timeline, n_jobs: int, context_id: str = "batch-1", start: float = 0.0,
+               lanes: int = 5, mode: str = "batch", until: float | None = None) -> float:
+    """Record a batch of ``n_jobs`` that ran with ``lanes`` classical lanes and one QPU.
+
+    Events are recorded in time order; with ``until`` only those up to that time. Returns the
+    time of the last recorded action.
+    """
+    timeline.add_context(ContextRecord(id=context_id, mode=mode, backend="aer", created=start,
+                                       max_time=28800.0, interactive_ttl=1.0))
     last = start
-    for t, _, action in actions:
+    for t, action in batch_actions(n_jobs, context_id, start, lanes):
         if until is not None and t > until:
             break
         apply_action(timeline, t, action, context_id, mode)

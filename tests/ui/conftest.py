@@ -1,0 +1,41 @@
+"""Browser tests: in CI (CI=true) a browser test that cannot run fails instead of skipping."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.ui.harness import chromium_missing
+
+
+def require_browser() -> None:
+    reason = chromium_missing()
+    if reason:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"browser test cannot run in CI: {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    from tests.ui.harness import launch
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.js_errors = errors
+    yield page
+    context.close()

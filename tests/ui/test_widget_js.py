@@ -1,0 +1,70 @@
+"""The widget's JavaScript in headless Chromium with a stand-in model (no Jupyter): applying
+deltas, gaps, the tooltip and the controls' messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from qmodes.timeline import Timeline
+from qmodes.widget import TimelineWidget
+from qmodes.widget.throttle import Flusher
+from tests.ui.harness import load_widget, model_state
+from tests.widget.fakes import FakeContext, fill_batch
+
+pytestmark = pytest.mark.ui
+
+
+def widget_over(n_jobs: int, until: float | None = None) -> tuple[TimelineWidget, Timeline]:
+    timeline = Timeline()
+    fill_batch(timeline, n_jobs, until=until)
+    widget = TimelineWidget(FakeContext(timeline, "batch-1"), flusher=Flusher(),
+                            clock=lambda: 3.0)
+    return widget, timeline
+
+
+def test_rows_tooltip_and_cancel_message(page):
+    widget, timeline = widget_over(20, until=2.0)
+    load_widget(page, model_state(widget))
+    root = page.locator(".qm-root")
+    assert root.get_attribute("data-jobs") == "20"
+    assert "batch" in page.locator(".qm-header").inner_text()
+    box = page.locator(".qm-scroll canvas").bounding_box()
+    row = 15  # still queued at t=2
+    page.mouse.move(box["x"] + 300, box["y"] + 22 + row * 16 + 8)
+    tip = page.locator(".qm-tip")
+    assert "batch-1-job00015" in tip.inner_text() and "QUEUED" in tip.inner_text()
+    assert "shots 1024" in tip.inner_text()
+    page.mouse.click(box["x"] + 300, box["y"] + 22 + row * 16 + 8)
+    page.screenshot(path="test-artifacts/widget-harness.png")
+    page.locator(".qm-cancel-job").click()
+    sent = page.evaluate("window.model.sent")
+    assert sent == [{"kind": "cancel_job", "job_id": "batch-1-job00015"}]
+    assert page.js_errors == []
+
+
+def test_deltas_apply_in_order_and_a_gap_asks_for_a_resync(page):
+    widget, timeline = widget_over(5, until=0.1)
+    load_widget(page, model_state(widget))
+    before = int(page.locator(".qm-root").get_attribute("data-ops"))
+    timeline.update_job("batch-1-job00001", 0.5, status="CANCELLED")
+    widget.flush()
+    page.evaluate("d => window.model.set('delta', d)", widget.delta)
+    assert int(page.locator(".qm-root").get_attribute("data-ops")) == before + 1
+    page.evaluate("d => window.model.set('delta', d)", {"from": 999, "to": 1000, "ops": []})
+    assert page.evaluate("window.model.sent") == [{"kind": "resync"}]
+    assert page.js_errors == []
+
+
+def test_wheel_zooms_and_fit_restores(page):
+    widget, _ = widget_over(30)
+    load_widget(page, model_state(widget))
+    box = page.locator(".qm-scroll canvas").bounding_box()
+    span = "(() => { const v = window.widgetEl.__qmodes.view; return v.t1 - v.t0; })()"
+    full = page.evaluate(span)
+    page.mouse.move(box["x"] + 500, box["y"] + 100)
+    page.mouse.wheel(0, -400)
+    page.wait_for_timeout(50)
+    assert page.evaluate(span) < full / 1.5
+    page.locator(".qm-fit").click()
+    page.wait_for_timeout(50)
+    assert abs(page.evaluate(span) - full) < 1e-6
