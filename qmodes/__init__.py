@@ -9,8 +9,9 @@ Example:
     >>> bell = QuantumCircuit(2); _ = bell.h(0); _ = bell.cx(0, 1); bell.measure_all()
     >>> with qmodes.Session(backend="aer", max_time="30m") as session:
     ...     job = qmodes.Sampler().run([bell], shots=100)
-    >>> job.status(), session.status()
-    ('DONE', 'Closed')
+    ...     counts = job.result()[0].data.meas.get_counts()
+    >>> sorted(counts), job.status(), session.status()
+    (['00', '11'], 'DONE', 'Closed')
 
 In IPython or Jupyter, ``%load_ext qmodes`` adds the ``%%session`` and ``%%batch`` magics.
 """
