@@ -12,7 +12,7 @@ Example:
     >>> settings.price_per_second = -1
     Traceback (most recent call last):
     ...
-    traitlets.traitlets.TraitError: QModes.price_per_second must be a number >= 0 or None, not -1
+    traitlets.traitlets.TraitError: QModes.price_per_second must be a number >= 0 or None, not -1.0
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from traitlets import Bool, Float, TraitError, Union, Unicode, validate
+from traitlets import Bool, Float, TraitError, Unicode, Union, validate
 from traitlets.config import Configurable
 
 from qmodes.durations import format_duration, parse_duration

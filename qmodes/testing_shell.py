@@ -23,6 +23,7 @@ __all__ = ["TestingShell"]
 class TestingShell(InteractiveShell):
     """``InteractiveShell`` whose outermost ``run_cell`` raises the cell's error."""
 
+    __test__ = False  # not a pytest test class
     _depth = 0
 
     def run_cell(self, raw_cell: str, *args: Any, **kwargs: Any) -> ExecutionResult:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 import qmodes
@@ -156,6 +158,17 @@ class TestClosing:
             shell.run_cell("%%session --no-widget\nimport asyncio\nawait asyncio.sleep(0)\n"
                            "raise KeyboardInterrupt")
         assert shell.user_ns["session"].closed
+
+    def test_a_cancelled_async_body_cancels_like_an_interrupt(self, shell, manual, capsys):
+        """ipykernel interrupts an async cell by cancelling its task."""
+        with pytest.raises(asyncio.CancelledError):
+            shell.run_cell("%%session --no-widget\nimport asyncio\n"
+                           "job = sampler.run([bell], shots=10)\n"
+                           "job2 = sampler.run([bell], shots=10)\n"
+                           "await asyncio.sleep(0)\nraise asyncio.CancelledError")
+        assert "session cancelled · 2 jobs" in capsys.readouterr().out
+        manual.clock.run_until_idle()
+        assert shell.user_ns["job2"].status() == "CANCELLED"
 
     @pytest.mark.filterwarnings("ignore:To exit")
     def test_sys_exit(self, shell, capsys):

@@ -1,0 +1,135 @@
+"""The magics in a real ipykernel: Run All stops on a body's error, top-level await, shutdown.
+
+ipykernel runs cells on its asyncio loop (an async cell as a task), so these check what a
+plain shell cannot: the ContextVar reaches an awaiting body, and the kernel's exit closes
+what a line magic left open.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SETUP = f"""
+import sys; sys.path.insert(0, {str(ROOT)!r})
+%load_ext qmodes
+import qmodes
+from qiskit import QuantumCircuit
+bell = QuantumCircuit(2); bell.h(0); bell.cx(0, 1); bell.measure_all()
+"""
+
+
+def run_notebook(*cells: str, timeout: int = 120) -> tuple[nbformat.NotebookNode, Exception | None]:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(SETUP), *map(nbformat.v4.new_code_cell, cells)]
+    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(ROOT)}})
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        return notebook, error
+    return notebook, None
+
+
+def text(cell: nbformat.NotebookNode) -> str:
+    parts = []
+    for output in cell.outputs:
+        if output.output_type == "stream":
+            parts.append(output.text)
+        elif "data" in output:
+            parts.append(output.data.get("text/plain", ""))
+    return "".join(parts)
+
+
+@pytest.fixture(scope="module")
+def notebook_run():
+    return run_notebook(
+        # 1: top-level await in the body, unmodified Sampler() code
+        "%%session --no-widget\nimport asyncio\nawait asyncio.sleep(0.01)\n"
+        "job = qmodes.Sampler().run([bell], shots=10)\n"
+        "(await asyncio.to_thread(job.result))[0].data.meas.num_shots",
+        # 2: synchronous body, last expression displayed
+        "%%batch --no-widget\njobs = [sampler.run([bell], shots=10) for _ in range(2)]\n"
+        "[j.result()[0].data.meas.num_shots for j in jobs]",
+        # 3: a cell the checks below read
+        "print(job.context_id == session.id, session.status(), batch.closed)",
+        # 4: the body fails: the notebook stops here
+        "%%session --no-widget\njob2 = sampler.run([bell], shots=10)\n1 / 0",
+        # 5: never runs
+        "print('after the error')",
+    )
+
+
+def test_top_level_await_in_a_kernel_uses_the_context(notebook_run):
+    notebook, _ = notebook_run
+    assert "10" in text(notebook.cells[1])
+    assert "session closed · 1 job (1 done)" in text(notebook.cells[1])
+    assert text(notebook.cells[3]).split() == ["True", "Closed", "True"]
+
+
+def test_the_last_expression_of_a_body_is_the_cell_s_result(notebook_run):
+    notebook, _ = notebook_run
+    results = [o for o in notebook.cells[2].outputs if o.output_type == "execute_result"]
+    assert [r.data["text/plain"] for r in results] == ["[10, 10]"]
+
+
+def test_an_error_in_the_body_stops_run_all_after_closing(notebook_run):
+    notebook, error = notebook_run
+    assert error is not None and error.ename == "ZeroDivisionError"
+    failed = notebook.cells[4]
+    errors = [o for o in failed.outputs if o.output_type == "error"]
+    assert len(errors) == 1 and errors[0].ename == "ZeroDivisionError"  # shown once
+    assert "session closed · 1 job" in text(failed)
+    assert notebook.cells[5].get("execution_count") is None  # Run All stopped
+
+
+def test_in_a_kernel_the_widget_or_its_text_line_opens_the_cell():
+    notebook, error = run_notebook("%%batch\nprint('body')")
+    assert error is None
+    outputs = notebook.cells[1].outputs
+    first = outputs[0]
+    widget_view = "application/vnd.jupyter.widget-view+json"
+    assert widget_view in first.get("data", {}) or first.get("text", "").startswith(
+        "batch open · aer")
+
+
+def test_kernel_shutdown_closes_the_line_form_context(tmp_path):
+    from jupyter_client.manager import start_new_kernel
+
+    log = tmp_path / "events.jsonl"
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        code = SETUP + f"""
+%session --no-widget
+import json
+def record(event, path={str(log)!r}):
+    with open(path, "a") as out:
+        out.write(json.dumps({{"kind": event.kind, "data": repr(event.data)}}) + "\\n")
+session.timeline.subscribe(record)
+print(session.status())
+"""
+        reply = client.execute_interactive(code, timeout=120)
+        assert reply["content"]["status"] == "ok", reply["content"]
+        manager.shutdown_kernel(now=False)  # a clean shutdown: the kernel's atexit runs
+    finally:
+        client.stop_channels()
+        if manager.is_alive():
+            manager.shutdown_kernel(now=True)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not log.exists():
+        time.sleep(0.1)
+    events = [json.loads(line) for line in log.read_text().splitlines()]
+    assert any(e["kind"] == "context.changed" and "'accepting_jobs': False" in e["data"]
+               for e in events), events
+
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="kernels via POSIX paths")
