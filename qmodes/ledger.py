@@ -14,8 +14,7 @@ Example:
     >>> import tempfile, pathlib
     >>> from qmodes.timeline import Timeline, JobRecord
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "ledger.sqlite3"
-    >>> timeline = Timeline()
-    >>> ledger = Ledger(path)
+    >>> timeline, ledger = Timeline(), Ledger(path)
     >>> _ = ledger.attach(timeline)
     >>> timeline.add_job(JobRecord(id="j1", context_id=None, mode="job", backend="aer",
     ...                            primitive="sampler", created=0.0))
@@ -27,11 +26,13 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,16 +40,10 @@ from qmodes.ledger_report import format_history, format_unclosed, format_usage, 
 from qmodes.timeline import ContextRecord, Event, JobRecord, Timeline
 from qmodes.usage import context_usage, job_usage
 
-__all__ = [
-    "Ledger",
-    "default_ledger",
-    "history",
-    "ledger_path",
-    "parse_since",
-    "unclosed_remote_sessions",
-    "unclosed_report",
-    "usage_report",
-]
+__all__ = ["Ledger", "close_default_ledger", "default_ledger", "history", "ledger_path",
+           "parse_since", "unclosed_remote_sessions", "unclosed_report", "usage_report"]
+
+_log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS contexts (id TEXT PRIMARY KEY, mode TEXT, backend TEXT, created REAL,
@@ -113,8 +108,17 @@ class Ledger:
                     db.execute(statement)
 
     # -- writing ---------------------------------------------------------------------------
-    def _transaction(self) -> Any:
-        return _Transaction(self._db, self._lock)
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT`` under the ledger's lock (rolled back on error)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def attach(self, timeline: Timeline) -> Callable[[], None]:
         """Record every later change of ``timeline`` (and what it holds now); returns detach."""
@@ -125,14 +129,18 @@ class Ledger:
         return timeline.subscribe(lambda event: self._on_event(timeline, event))
 
     def _on_event(self, timeline: Timeline, event: Event) -> None:
-        with self._lock:  # read the records and write them as one step: newest state wins
-            if event.kind.startswith(("job.", "span.")):
-                self.write_job(timeline.job(event.subject))
-            if event.context_id is not None and _changes_context(event):
-                try:
-                    self.write_context(timeline.context(event.context_id))
-                except KeyError:  # a job of a context this timeline does not hold
-                    pass
+        try:
+            with self._lock:  # read the records and write them as one step: newest state wins
+                if event.kind.startswith(("job.", "span.")):
+                    self.write_job(timeline.job(event.subject))
+                if event.context_id is not None and _changes_context(event):
+                    try:
+                        self.write_context(timeline.context(event.context_id))
+                    except KeyError:  # a job of a context this timeline does not hold
+                        pass
+        except Exception:  # the ledger must never break the runtime that it observes
+            _log.exception("qmodes ledger: could not record %s of %s", event.kind,
+                           event.subject)
 
     def write_job(self, job: JobRecord) -> None:
         """Insert or complete one job's row and its spans."""
@@ -223,31 +231,9 @@ class Ledger:
                           "AND state != 'closed' ORDER BY created")
 
 
-class _Transaction:
-    """``BEGIN IMMEDIATE`` … ``COMMIT`` under the ledger's lock (rolled back on error)."""
-
-    def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
-        self._db, self._lock = db, lock
-
-    def __enter__(self) -> sqlite3.Connection:
-        self._lock.acquire()
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-        except BaseException:
-            self._lock.release()
-            raise
-        return self._db
-
-    def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
-        try:
-            self._db.execute("ROLLBACK" if kind else "COMMIT")
-        finally:
-            self._lock.release()
-
-
 # -- what the magics show -------------------------------------------------------------------
 _DEFAULT: dict[Path, Ledger] = {}
-_ATTACHED: set[Path] = set()
+_ATTACHED: dict[Path, Callable[[], None]] = {}
 _DEFAULT_LOCK = threading.Lock()
 
 
@@ -262,9 +248,19 @@ def default_ledger(attach: bool = True) -> Ledger:
         if attach and path not in _ATTACHED:
             from qmodes.timeline import default_timeline
 
-            ledger.attach(default_timeline())
-            _ATTACHED.add(path)
+            _ATTACHED[path] = ledger.attach(default_timeline())
         return ledger
+
+
+def close_default_ledger() -> None:
+    """Stop recording the default timeline and close the default ledger(s) (extension unload)."""
+    with _DEFAULT_LOCK:
+        for detach in _ATTACHED.values():
+            detach()
+        for ledger in _DEFAULT.values():
+            ledger.close()
+        _ATTACHED.clear()
+        _DEFAULT.clear()
 
 
 def _with_ledger(path: str | Path | None, read: Callable[[Ledger], Any]) -> Any:

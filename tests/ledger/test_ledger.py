@@ -169,3 +169,20 @@ def test_since_rejects_nonsense_with_the_valid_forms():
     with pytest.raises(ValueError, match="'7d'"):
         parse_since("last tuesday")
     assert parse_since("2025-01-31") > 0
+
+
+def test_default_ledger_records_the_default_timeline_even_if_read_first(qmodes_home):
+    from qmodes.ledger import close_default_ledger, default_ledger
+    from qmodes.timeline import default_timeline
+
+    assert "no usage recorded" in usage_report()  # the magics may read before %load_ext
+    ledger = default_ledger()
+    assert ledger.path == qmodes_home / "ledger.sqlite3"
+    assert default_ledger() is ledger
+    default_timeline().add_job(job("default-j1", None, mode="job", created=time.time()))
+    assert ledger.job("default-j1")["status"] == "QUEUED"
+    close_default_ledger()
+    default_timeline().add_job(job("default-j2", None, mode="job", created=time.time()))
+    reopened = Ledger(qmodes_home / "ledger.sqlite3")
+    assert reopened.job("default-j2") is None  # no longer recording
+    reopened.close()
