@@ -36,3 +36,17 @@ print("ok")
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_a_session_left_open_in_a_script_is_closed_at_exit(tmp_path):
+    code = """
+import atexit
+from qmodes.timeline import default_timeline
+ids = []
+atexit.register(lambda: print(default_timeline().context(ids[0]).state))  # runs last
+import qmodes
+session = qmodes.Session("aer")  # never closed by the script
+ids.append(session.id)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "closed", out.stderr

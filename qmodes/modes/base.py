@@ -7,9 +7,11 @@ qiskit-ibm-runtime), with a sticky fallback for contexts that span notebook cell
 
 from __future__ import annotations
 
+import atexit
 import contextvars
 import secrets
 import threading
+import weakref
 from datetime import datetime, timezone
 from typing import Any, ClassVar
 
@@ -20,11 +22,13 @@ from qmodes.local.runtime import LocalRuntime, default_runtime
 from qmodes.timeline import ContextRecord, JobRecord
 from qmodes.usage import RULES, UsageFigure, context_usage
 
-__all__ = ["ExecutionContext", "current_context", "set_default_context"]
+__all__ = ["ExecutionContext", "close_open_contexts", "current_context", "open_contexts",
+           "set_default_context"]
 
 _current: contextvars.ContextVar[ExecutionContext | None] = contextvars.ContextVar(
     "qmodes_current_context", default=None)
 _sticky: ExecutionContext | None = None
+_all_contexts: weakref.WeakSet[ExecutionContext] = weakref.WeakSet()
 
 _STATUS = {
     ("open", True): "Pending", ("open", False): "Pending",
@@ -47,6 +51,21 @@ def set_default_context(context: ExecutionContext | None) -> None:
     """Make ``context`` the one primitives use when no ``with`` block is open (across cells)."""
     global _sticky
     _sticky = context
+
+
+def open_contexts() -> list[ExecutionContext]:
+    """Every session and batch of this process that still accepts jobs."""
+    return [context for context in list(_all_contexts) if not context.closed]
+
+
+@atexit.register
+def close_open_contexts() -> None:
+    """Close every context still open; runs at interpreter exit, so none is left open."""
+    for context in open_contexts():
+        try:
+            context.close()
+        except Exception:  # noqa: BLE001, S110 - closing the others matters more
+            pass
 
 
 class ExecutionContext:
@@ -74,6 +93,7 @@ class ExecutionContext:
             id=self._id, mode=self.mode, backend=self._backend.name,
             created=self._scheduler.clock.now(), max_time=self._max_time,
             interactive_ttl=self._interactive_ttl, source=self._backend.source))
+        _all_contexts.add(self)
 
     def __repr__(self) -> str:
         return (f"<qmodes.{type(self).__name__} {self._id} on {self._backend.name}: "
