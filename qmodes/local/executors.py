@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import concurrent.futures
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, Protocol
 
@@ -38,19 +39,45 @@ class Executor(Protocol):
 
 
 class ThreadExecutor:
-    """Real execution: ``lanes`` threads for classical phases, one thread for the QPU."""
+    """Real execution: ``lanes`` threads for classical phases, one thread for the QPU.
 
-    def __init__(self, lanes: int = 5, name: str = "qmodes") -> None:
+    Args:
+        lanes: classical execution lanes.
+        name: prefix of the threads' names.
+        min_qpu_time: optional pacing, ``job -> seconds``: the QPU lane stays busy with a job
+            at least this long (e.g. its projected time on the real device), so TTLs on Aer
+            behave as on the device.
+    """
+
+    def __init__(self, lanes: int = 5, name: str = "qmodes",
+                 min_qpu_time: Callable[[Any], float] | None = None) -> None:
         self._classical = concurrent.futures.ThreadPoolExecutor(lanes, f"{name}-lane")
         self._qpu = concurrent.futures.ThreadPoolExecutor(1, f"{name}-qpu")
+        self.min_qpu_time = min_qpu_time
 
     def submit(self, phase: Phase, job: Any, work: Callable[[], Any], done: Done) -> None:
-        pool = self._qpu if phase == "qpu" else self._classical
-        pool.submit(_call, work, done)
+        if phase == "qpu":
+            pace = self.min_qpu_time
+            self._qpu.submit(_call, work if pace is None else _paced(work, pace, job), done)
+        else:
+            self._classical.submit(_call, work, done)
 
     def shutdown(self) -> None:
         self._classical.shutdown(wait=False, cancel_futures=True)
         self._qpu.shutdown(wait=False, cancel_futures=True)
+
+
+def _paced(work: Callable[[], Any], min_time: Callable[[Any], float],
+           job: Any) -> Callable[[], Any]:
+    def paced() -> Any:
+        start = time.monotonic()
+        value = work()
+        remaining = min_time(job) - (time.monotonic() - start)
+        if remaining > 0:
+            time.sleep(remaining)
+        return value
+
+    return paced
 
 
 def _call(work: Callable[[], Any], done: Done) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from qmodes.backends import LocalBackend
 from qmodes.clock import Clock, RealClock
@@ -37,10 +38,16 @@ class LocalRuntime:
             default each device gets its own ``ThreadExecutor`` with ``lanes`` lanes.
         timeline: where events go (default: the process-wide timeline).
         lanes: classical execution lanes per device (IBM: 5).
+        pace: if set, each job holds a device's QPU lane for at least its projected time on
+            that device (:mod:`qmodes.projection`) times ``pace`` (1.0: real time, 0.1: ten
+            times faster), so interactive TTLs on Aer play out as on the real device. Only
+            for ``fake_<device>`` backends; ignored with an explicit ``executor``.
     """
 
     def __init__(self, *, clock: Clock | None = None, executor: Executor | None = None,
-                 timeline: Timeline | None = None, lanes: int = 5) -> None:
+                 timeline: Timeline | None = None, lanes: int = 5,
+                 pace: float | None = None) -> None:
+        self.pace = pace
         if lanes < 1:
             raise ValueError(f"lanes must be at least 1, got {lanes}")
         self.clock: Clock = clock or RealClock()
@@ -49,7 +56,8 @@ class LocalRuntime:
         self._executor = executor
         self._make_executor: Callable[[str], Executor] = (
             (lambda name: executor) if executor is not None
-            else (lambda name: ThreadExecutor(lanes, name=f"qmodes-{name}")))
+            else (lambda name: ThreadExecutor(lanes, name=f"qmodes-{name}",
+                                              min_qpu_time=self._paced_qpu_time)))
         self._schedulers: dict[str, Scheduler] = {}
         self._lock = threading.Lock()
 
@@ -68,6 +76,28 @@ class LocalRuntime:
                                       self.timeline, self.lanes)
                 self._schedulers[backend.name] = scheduler
             return scheduler
+
+    @property
+    def pace(self) -> float | None:
+        """QPU pacing factor (None: Aer's own speed); may be changed at any time."""
+        return self._pace
+
+    @pace.setter
+    def pace(self, value: float | None) -> None:
+        if value is not None and (isinstance(value, bool) or not value > 0):
+            raise ValueError(f"pace must be a positive speed factor such as 1.0 (real device "
+                             f"time) or 0.1 (ten times faster), or None; got {value!r}")
+        self._pace = value
+
+    def _paced_qpu_time(self, job: Any) -> float:
+        """The least time ``job`` holds the QPU lane: projected device time × pace."""
+        backend = getattr(job._work, "backend", None)
+        if self.pace is None or backend is None or backend.device is None:
+            return 0.0
+        from qmodes.projection import project_pubs
+
+        projection = project_pubs(job._work.pubs, backend.device, primitive=job._record.primitive)
+        return projection.seconds * self.pace
 
     def shutdown(self) -> None:
         with self._lock:
