@@ -122,7 +122,11 @@ class CellContexts:
             if context in self.cells:
                 self.cells.remove(context)
             verb = "cancelled" if interrupted else "closed"
-            print(_output.summary_line(context, verb, self.settings.price_per_second))
+            try:
+                line = _output.summary_line(context, verb, self.settings.price_per_second)
+            except Exception:  # never hide the body's own error behind a summary failure
+                line = f"{context.mode} {verb}"
+            print(line)
 
     # -- the line form ---------------------------------------------------------------------
     def open_line(self, options: Options) -> ExecutionContext:

@@ -136,6 +136,18 @@ class TestClosing:
             tb = tb.tb_next
         assert frames[-1] == "f"
 
+    def test_later_errors_are_still_shown(self, shell, capsys):
+        with pytest.raises(ValueError):
+            shell.run_cell("%%session --no-widget\nraise ValueError('first')")
+        with pytest.raises(ValueError):
+            shell.run_cell("%%session --no-widget\nraise ValueError('second')")
+        with pytest.raises(ZeroDivisionError):
+            shell.run_cell("1 / 0")
+        out = capsys.readouterr().out
+        assert [out.count(e) for e in ("ValueError: first", "ValueError: second",
+                                       "ZeroDivisionError: division")] == [1, 1, 1]
+        assert "showtraceback" not in shell.__dict__
+
     def test_after_an_error_in_an_async_body(self, shell):
         with pytest.raises(ZeroDivisionError):
             shell.run_cell("%%batch --no-widget\nimport asyncio\nawait asyncio.sleep(0)\n1 / 0")
