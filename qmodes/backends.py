@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,7 @@ _AER_METHODS = ("automatic", "statevector", "density_matrix", "stabilizer",
                 "matrix_product_state", "extended_stabilizer", "unitary", "superop")
 _lock = threading.Lock()
 _cache: dict[str, LocalBackend] = {}
+_instances: weakref.WeakKeyDictionary[Any, LocalBackend] = weakref.WeakKeyDictionary()
 
 
 @dataclass(eq=False)
@@ -124,10 +126,13 @@ def _from_instance(backend: Any) -> Any:
         from qmodes.remote import get_remote_backend
 
         return get_remote_backend(backend)
-    if isinstance(backend, AerSimulator):
-        return LocalBackend(backend.name, backend)
     if isinstance(backend, BackendV2):
-        return LocalBackend(backend.name, AerSimulator.from_backend(backend), backend)
+        with _lock:
+            if backend not in _instances:
+                _instances[backend] = (
+                    LocalBackend(backend.name, backend) if isinstance(backend, AerSimulator)
+                    else LocalBackend(backend.name, AerSimulator.from_backend(backend), backend))
+            return _instances[backend]
     raise ValueError(f"cannot run on {backend!r}: give a backend name "
                      f"({describe_valid_names()}) or a qiskit BackendV2")
 

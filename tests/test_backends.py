@@ -39,3 +39,8 @@ def test_unknown_names_raise_value_error_listing_the_valid_forms(name):
 def test_available_backends_lists_aer_and_fake_devices():
     names = qmodes.available_backends()
     assert names[0] == "aer" and "aer:statevector" in names and "fake_manila" in names
+
+
+def test_the_same_instance_resolves_to_the_same_device_model():
+    device = FakeManilaV2()
+    assert qmodes.get_backend(device) is qmodes.get_backend(device)
