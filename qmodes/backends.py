@@ -24,7 +24,14 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["LocalBackend", "available_backends", "get_backend"]
+__all__ = [
+    "DEFAULT_BACKEND",
+    "LocalBackend",
+    "available_backends",
+    "describe_valid_names",
+    "get_backend",
+    "unknown_backend_message",
+]
 
 DEFAULT_BACKEND = "aer"
 _AER_METHODS = ("automatic", "statevector", "density_matrix", "stabilizer",

@@ -7,6 +7,7 @@ qiskit-ibm-runtime), with a sticky fallback for contexts that span notebook cell
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextvars
 import secrets
@@ -28,6 +29,8 @@ __all__ = ["ExecutionContext", "close_open_contexts", "current_context", "open_c
 _current: contextvars.ContextVar[ExecutionContext | None] = contextvars.ContextVar(
     "qmodes_current_context", default=None)
 _sticky: ExecutionContext | None = None
+_INTERRUPTIONS = (KeyboardInterrupt, asyncio.CancelledError)
+"""Leaving a ``with`` block by these cancels the queued jobs before closing."""
 _all_contexts: weakref.WeakSet[ExecutionContext] = weakref.WeakSet()
 
 _STATUS = {
@@ -144,7 +147,7 @@ class ExecutionContext:
                  tb: Any) -> None:
         if self._tokens:
             _current.reset(self._tokens.pop())
-        if exc_type is not None and issubclass(exc_type, KeyboardInterrupt):
+        if exc_type is not None and issubclass(exc_type, _INTERRUPTIONS):
             self.cancel()
         else:
             self.close()

@@ -6,6 +6,8 @@ post-processing (see ``conftest.PHASES``), so the instants below are exact.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 import qmodes
@@ -240,3 +242,27 @@ class TestCancel:
         assert seen == ["DONE"]
         job.add_done_callback(lambda j: seen.append("late"))
         assert seen == ["DONE", "late"]
+
+
+class TestLeavingTheWithBlock:
+    @pytest.mark.parametrize("interruption", [KeyboardInterrupt, asyncio.CancelledError])
+    def test_an_interruption_cancels_queued_jobs_then_closes(self, bell, interruption):
+        sim = make_sim(lanes=1)
+        with pytest.raises(interruption):
+            with qmodes.Batch("aer", runtime=sim.runtime) as batch:
+                jobs = [run(sim, batch, bell) for _ in range(3)]
+                raise interruption
+        sim.clock.run_until_idle()
+        # the first was in pre-processing (not yet on the QPU): cancelled too
+        assert [j.status() for j in jobs] == ["CANCELLED"] * 3
+        assert batch.status() == "Closed"
+
+    def test_an_error_closes_and_lets_submitted_jobs_finish(self, bell):
+        sim = make_sim(lanes=1)
+        with pytest.raises(ZeroDivisionError):
+            with qmodes.Batch("aer", runtime=sim.runtime) as batch:
+                jobs = [run(sim, batch, bell) for _ in range(2)]
+                1 / 0
+        sim.clock.run_until_idle()
+        assert [j.status() for j in jobs] == ["DONE", "DONE"]
+        assert batch.status() == "Closed"
