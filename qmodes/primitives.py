@@ -83,6 +83,7 @@ class _ModeAware:
         return None, get_backend(DEFAULT_BACKEND)
 
     def _submit(self, pubs: list[Any], executions: int, shots: int | None) -> Job:
+        __tracebackhide__ = True  # IPython: show the user's line, not ours
         context, backend = self._destination()
         if context is not None and context.closed:
             from qmodes.errors import ContextClosedError
@@ -127,6 +128,7 @@ class Sampler(_ModeAware, BaseSamplerV2):
 
     def run(self, pubs: Iterable[SamplerPubLike], *, shots: int | None = None) -> Job:
         """Sample each PUB ``(circuit, parameter_values, shots)``; returns the job."""
+        __tracebackhide__ = True  # IPython: show the user's line, not ours
         if shots is not None:
             _check_shots(shots, "shots")
         coerced = _coerce(pubs, lambda pub: SamplerPub.coerce(pub, shots or self.default_shots),
@@ -158,6 +160,7 @@ class Estimator(_ModeAware, BaseEstimatorV2):
 
     def run(self, pubs: Iterable[EstimatorPubLike], *, precision: float | None = None) -> Job:
         """Estimate each PUB ``(circuit, observables, parameter_values, precision)``."""
+        __tracebackhide__ = True  # IPython: show the user's line, not ours
         if precision is not None:
             _check_precision(precision)
         target = self.default_precision if precision is None else precision
@@ -169,6 +172,7 @@ class Estimator(_ModeAware, BaseEstimatorV2):
 
 
 def _coerce(pubs: Iterable[Any], coerce: Any, form: str) -> list[Any]:
+    __tracebackhide__ = True  # IPython: show the user's line, not ours
     if isinstance(pubs, (str, bytes)) or not isinstance(pubs, Iterable):
         raise TypeError(f"run() takes a list of PUBs, each {form}; got {type(pubs).__name__}")
     coerced = []
@@ -183,11 +187,13 @@ def _coerce(pubs: Iterable[Any], coerce: Any, form: str) -> list[Any]:
 
 
 def _check_shots(shots: Any, name: str) -> None:
+    __tracebackhide__ = True  # IPython: show the user's line, not ours
     if isinstance(shots, bool) or not isinstance(shots, int) or shots <= 0:
         raise ValueError(f"{name} must be a positive integer, got {shots!r}")
 
 
 def _check_precision(precision: Any) -> None:
+    __tracebackhide__ = True  # IPython: show the user's line, not ours
     if isinstance(precision, bool) or not isinstance(precision, (int, float)) or precision < 0:
         raise ValueError(f"precision must be a number ≥ 0 (e.g. 0.01), got {precision!r}")
 
@@ -199,6 +205,7 @@ def _estimator_shots(precision: float) -> int:
 
 
 def _check_executions(executions: int) -> None:
+    __tracebackhide__ = True  # IPython: show the user's line, not ours
     if executions > MAX_EXECUTIONS:
         raise ValueError(
             f"this job has {executions:,} executions (shots × parameter sets); IBM allows at "

@@ -207,6 +207,7 @@ class Scheduler:
     # -- jobs ------------------------------------------------------------------------------
     def submit(self, job: Job) -> None:
         """Queue a job. Its record must not be on the timeline yet."""
+        __tracebackhide__ = True  # IPython: show the user's line, not ours
         with self._lock:
             ctx = self._contexts.get(job.context_id) if job.context_id else None
             if ctx is not None and not ctx.accepting:

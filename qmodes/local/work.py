@@ -37,6 +37,7 @@ def check_isa(pubs: list[Any], backend: LocalBackend) -> None:
         InvalidCircuitError: naming the first instruction the device cannot run, and how
             to transpile.
     """
+    __tracebackhide__ = True  # IPython: show the user's line, not ours
     target = backend.target
     for index, pub in enumerate(pubs):
         circuit = pub.circuit

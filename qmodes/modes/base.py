@@ -213,6 +213,7 @@ class ExecutionContext:
         return self._backend
 
     def _submit(self, record: JobRecord, work: JobWork) -> Job:
+        __tracebackhide__ = True  # IPython: show the user's line, not ours
         record.context_id, record.mode = self._id, self.mode
         job = Job(record, work, self._scheduler, self.timeline)
         with self._jobs_lock:
