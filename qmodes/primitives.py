@@ -44,7 +44,7 @@ from qmodes.timeline import JobRecord
 __all__ = ["MAX_EXECUTIONS", "Estimator", "Sampler"]
 
 MAX_EXECUTIONS = 10_000_000
-"""IBM's limit of executions (shots × parameter sets) in one job."""
+"""IBM's limit of executions (shots × parameter sets) in one Sampler job."""
 
 DEFAULT_PRECISION = 0.015625
 """qiskit-ibm-runtime's default Estimator precision (1/64)."""
@@ -89,12 +89,14 @@ class _ModeAware:
             from qmodes.errors import ContextClosedError
 
             raise ContextClosedError.for_context(context.mode, context.id)
+        projected = None
         if backend.requires_isa and not self._transpile:
             local_work.check_isa(pubs, backend)
+            projected = local_work.project(pubs, backend, self.primitive)
         record = JobRecord(id=local_work.new_job_id(), context_id=None, mode="job",
                            backend=backend.name, primitive=self.primitive, created=0.0,
                            num_pubs=len(pubs), executions=executions, shots=shots,
-                           source=backend.source)
+                           source=backend.source, projected_qpu=projected)
         work = backend.make_work(self.primitive, pubs, self._transpile)
         if context is not None:
             return context._submit(record, work)
@@ -134,7 +136,7 @@ class Sampler(_ModeAware, BaseSamplerV2):
         coerced = _coerce(pubs, lambda pub: SamplerPub.coerce(pub, shots or self.default_shots),
                           "(circuit, parameter_values=None, shots=None)")
         executions = sum(pub.shots * max(1, pub.parameter_values.size) for pub in coerced)
-        _check_executions(executions)
+        _check_executions(executions)  # IBM's limit is per Sampler job
         per_pub = {pub.shots for pub in coerced}
         return self._submit(coerced, executions, per_pub.pop() if len(per_pub) == 1 else None)
 
@@ -167,7 +169,6 @@ class Estimator(_ModeAware, BaseEstimatorV2):
         coerced = _coerce(pubs, lambda pub: EstimatorPub.coerce(pub, target),
                           "(circuit, observables, parameter_values=None, precision=None)")
         executions = sum(_estimator_shots(pub.precision) * max(1, pub.size) for pub in coerced)
-        _check_executions(executions)
         return self._submit(coerced, executions, None)
 
 
@@ -209,4 +210,5 @@ def _check_executions(executions: int) -> None:
     if executions > MAX_EXECUTIONS:
         raise ValueError(
             f"this job has {executions:,} executions (shots × parameter sets); IBM allows at "
-            f"most {MAX_EXECUTIONS:,} per job: split the PUBs over several jobs in a batch")
+            f"most {MAX_EXECUTIONS:,} per Sampler job: split the PUBs over several jobs in a "
+            f"batch")

@@ -177,7 +177,9 @@ def _pub_circuits_and_shots(pub: Any, primitive: str, shots: int | None,
     paulis.discard("I" * epub.circuit.num_qubits)
     groups = len(PauliList(sorted(paulis)).group_qubit_wise_commuting()) if paulis else 1
     circuits = max(1, epub.parameter_values.size) * groups
-    return epub.circuit, circuits, math.ceil(1.0 / float(epub.precision) ** 2)
+    # precision 0 (exact, possible on a simulator only) is projected at IBM's default 1/64
+    target = float(epub.precision) or 0.015625
+    return epub.circuit, circuits, math.ceil(1.0 / target**2)
 
 
 def project_pubs(pubs: Iterable[Any], device: Any, *, primitive: str = "sampler",

@@ -90,6 +90,7 @@ class JobRecord:
     finished: float | None = None
     source: str = "measured on Aer"
     usage_reported: float | None = None  # usage reported by a remote service, if any
+    projected_qpu: float | None = None  # projected QPU seconds on the real device, if known
 
     def span(self, kind: SpanKind) -> Span | None:
         """The last span of ``kind``, if the job had one."""

@@ -8,6 +8,7 @@ from qiskit import QuantumCircuit
 from qiskit.circuit import Parameter
 from qiskit.primitives import BaseEstimatorV2, BaseSamplerV2, PrimitiveResult
 from qiskit.quantum_info import SparsePauliOp
+from qiskit.transpiler import generate_preset_pass_manager
 
 import qmodes
 
@@ -108,3 +109,34 @@ def test_a_closed_context_refuses_new_jobs_with_what_to_do(bell):
         pass
     with pytest.raises(qmodes.ContextClosedError, match="open a new session"):
         qmodes.Sampler(mode=session).run([bell])
+
+
+def test_device_jobs_carry_their_projected_qpu_time(bell):
+    from qmodes.projection import project_pubs
+
+    device = qmodes.get_backend("fake_manila").device
+    isa = generate_preset_pass_manager(optimization_level=1, backend=device).run(bell)
+    job = qmodes.Sampler(mode="fake_manila").run([isa], shots=1000)
+    expected = project_pubs([(isa, None, 1000)], device).seconds
+    assert job.record().projected_qpu == pytest.approx(expected)
+    transpiled = qmodes.Sampler(mode="fake_manila", transpile=True).run([bell], shots=1000)
+    transpiled.result()
+    assert transpiled.record().projected_qpu > 2.0  # set on the lane, after transpiling
+
+
+def test_a_job_projected_over_three_hours_of_qpu_is_refused_before_submission():
+    slow = QuantumCircuit(1)
+    slow.delay(5, 0, unit="ms")
+    slow.measure_all()
+    with pytest.raises(ValueError, match="at most 3h"):
+        qmodes.Sampler(mode="fake_manila").run([slow], shots=3_000_000)
+
+
+def test_advise_compares_the_modes_on_the_context(bell):
+    with qmodes.Batch("aer") as batch:
+        for _ in range(3):
+            qmodes.Sampler().run([bell], shots=100)
+    batch.wait()
+    advice = batch.advise(target="fake_manila")
+    assert set(advice.outcomes) == {"job", "batch", "session"}
+    assert advice.recommended == "batch"

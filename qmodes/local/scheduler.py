@@ -299,7 +299,11 @@ class Scheduler:
 
     def _classical_done(self, job: Job, error: BaseException | None) -> None:
         with self._lock:
-            self.timeline.close_span(job.job_id(), self.clock.now())
+            now = self.clock.now()
+            self.timeline.close_span(job.job_id(), now)
+            projected = getattr(job._work, "projected_qpu", None)
+            if projected is not None:
+                self.timeline.update_job(job.job_id(), now, projected_qpu=projected)
             if error is not None:
                 self._finish(job, "ERROR", error=_describe(error), error_kind="user")
             elif job._cancel_requested:

@@ -21,7 +21,7 @@ from qiskit.primitives.containers.sampler_pub import SamplerPub
 from qmodes.backends import LocalBackend
 from qmodes.errors import InvalidCircuitError
 
-__all__ = ["EstimatorWork", "SamplerWork", "check_isa", "new_job_id"]
+__all__ = ["EstimatorWork", "SamplerWork", "check_isa", "new_job_id", "project"]
 
 _ALWAYS_SUPPORTED = frozenset({"barrier"})
 
@@ -62,6 +62,20 @@ def check_isa(pubs: list[Any], backend: LocalBackend) -> None:
                 f"or let qmodes do it: Sampler(..., transpile=True)")
 
 
+def project(pubs: list[Any], backend: Any, primitive: str) -> float:
+    """Projected QPU seconds of the job on the real device, checked against IBM's job limits.
+
+    Raises:
+        ValueError: the job would exceed a limit (the message says which and what to do).
+    """
+    __tracebackhide__ = True  # IPython: show the user's line, not ours
+    from qmodes.projection import check_limits, project_pubs
+
+    projection = project_pubs(pubs, backend.device, primitive=primitive)
+    check_limits(projection, primitive)
+    return projection.seconds
+
+
 @functools.cache
 def _pass_manager(backend: LocalBackend) -> Any:
     from qiskit.transpiler import generate_preset_pass_manager
@@ -85,10 +99,18 @@ def _aer_estimator(backend: LocalBackend) -> Any:
 
 
 class _Work:
+    primitive: str
+
     def __init__(self, backend: LocalBackend, pubs: list[Any], transpile: bool) -> None:
         self.backend = backend
         self.pubs = pubs
         self.transpile = transpile
+        self.projected_qpu: float | None = None  # set when transpiled here
+
+    def _transpiled(self) -> None:
+        """After transpiling on the lane: project, and refuse a job over IBM's limits."""
+        if self.backend.device is not None:
+            self.projected_qpu = project(self.pubs, self.backend, self.primitive)
 
     def finalize(self, raw: PrimitiveResult) -> PrimitiveResult:
         metadata = dict(raw.metadata)
@@ -99,11 +121,14 @@ class _Work:
 class SamplerWork(_Work):
     """Sampler PUBs on a local device."""
 
+    primitive = "sampler"
+
     def prepare(self) -> None:
         if self.transpile:
             pm = _pass_manager(self.backend)
             self.pubs = [SamplerPub(pm.run(p.circuit), p.parameter_values, p.shots)
                          for p in self.pubs]
+            self._transpiled()
 
     def execute(self) -> PrimitiveResult:
         return _aer_sampler(self.backend)._run(self.pubs)
@@ -111,6 +136,8 @@ class SamplerWork(_Work):
 
 class EstimatorWork(_Work):
     """Estimator PUBs on a local device."""
+
+    primitive = "estimator"
 
     def prepare(self) -> None:
         if self.transpile:
@@ -121,6 +148,7 @@ class EstimatorWork(_Work):
                 observables = p.observables.apply_layout(isa.layout, isa.num_qubits)
                 pubs.append(EstimatorPub(isa, observables, p.parameter_values, p.precision))
             self.pubs = pubs
+            self._transpiled()
 
     def execute(self) -> PrimitiveResult:
         return _aer_estimator(self.backend)._run(self.pubs)

@@ -92,6 +92,7 @@ class ExecutionContext:
         self._jobs: list[Job] = []
         self._jobs_lock = threading.Lock()
         self._tokens: list[contextvars.Token[ExecutionContext | None]] = []
+        self._undo_enter: list[Any] = []
         self._scheduler.open_context(ContextRecord(
             id=self._id, mode=self.mode, backend=self._backend.name,
             created=self._scheduler.clock.now(), max_time=self._max_time,
@@ -141,12 +142,17 @@ class ExecutionContext:
     # -- lifecycle -------------------------------------------------------------------------
     def __enter__(self) -> ExecutionContext:
         self._tokens.append(_current.set(self))
+        hook = getattr(self._scheduler, "enter_context", None)  # remote: the client's own
+        self._undo_enter.append(hook(self._id) if hook is not None else None)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: Any) -> None:
         if self._tokens:
             _current.reset(self._tokens.pop())
+        undo = self._undo_enter.pop() if self._undo_enter else None
+        if undo is not None:
+            undo()
         if exc_type is not None and issubclass(exc_type, _INTERRUPTIONS):
             self.cancel()
         else:
@@ -174,6 +180,28 @@ class ExecutionContext:
     def usage(self) -> float:
         """Billed seconds so far (see :mod:`qmodes.usage`)."""
         return self.usage_figure().seconds
+
+    def advise(self, *, target: str | None = None, price_per_second: float | None = None,
+               **options: Any) -> Any:
+        """What this workload would cost in job, batch and session mode, and which to use.
+
+        Replays the recorded jobs (their submission times, think time and sizes) under each
+        mode on ``target`` (default: this device; give ``"fake_<device>"`` for plain Aer)
+        with the projected QPU time of each job. See :func:`qmodes.advisor.advise`.
+
+        Example:
+            >>> import qmodes
+            >>> from qiskit import QuantumCircuit
+            >>> c = QuantumCircuit(1); _ = c.x(0); c.measure_all()
+            >>> with qmodes.Batch("fake_manila") as batch:
+            ...     jobs = [qmodes.Sampler().run([c], shots=100) for _ in range(3)]
+            >>> _ = batch.wait()
+            >>> batch.advise().recommended
+            'batch'
+        """
+        from qmodes.advisor import advise
+
+        return advise(self, target=target, price_per_second=price_per_second, **options)
 
     def status(self) -> str:
         """qiskit-ibm-runtime's status string, e.g. ``"In progress, accepting new jobs"``."""
