@@ -1,14 +1,39 @@
-"""Remote IBM backends through qiskit-ibm-runtime (``ibm:<device>``)."""
+"""Remote IBM backends through qiskit-ibm-runtime (``ibm:<device>``).
+
+``qmodes.Session("ibm:<device>")``, ``qmodes.Batch(...)`` and job mode run on a device of
+your IBM Quantum instance with the same code as on Aer; the timeline, usage and widget show
+what IBM reports (labelled ``"reported by IBM"``). See ``docs/remote.md``.
+
+Example:
+    >>> import qmodes.remote
+    >>> qmodes.remote.use_service(None)  # default: saved account or QISKIT_IBM_* variables
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["get_remote_backend"]
+from qmodes.remote.backend import SOURCE, RemoteBackend, get_remote_backend
+from qmodes.remote.service import RemoteError, get_service, use_service
+
+__all__ = [
+    "SOURCE",
+    "RemoteBackend",
+    "RemoteError",
+    "get_remote_backend",
+    "get_service",
+    "ibm_session",
+    "use_service",
+]
 
 
-def get_remote_backend(name_or_backend: Any) -> Any:
-    """Resolve ``ibm:<device>`` (or an ``IBMBackend``) to a remote backend."""
-    raise ValueError(
-        f"remote IBM backends are not available yet in this version of qmodes "
-        f"(asked for {name_or_backend!r}): use 'aer' or 'fake_<device>' to run locally")
+def ibm_session(context: Any) -> Any:
+    """The qiskit-ibm-runtime ``Session``/``Batch`` behind a remote qmodes context.
+
+    Raises:
+        ValueError: ``context`` does not run on an ``ibm:<device>`` backend.
+    """
+    scheduler = getattr(context, "_scheduler", None)
+    if not hasattr(scheduler, "remote_context"):
+        raise ValueError(f"{context!r} is not on an IBM device (ibm:<device>)")
+    return scheduler.remote_context(context.id)  # type: ignore[union-attr]

@@ -60,6 +60,10 @@ def run_executor_program(
             f"executor params schema {version!r} not supported (only {SCHEMA_VERSION})"
         )
     program, options = quantum_program_from_2_0(ParamsModel(**params))
+    for item in program.items:  # a decoded samplex must be finalized before it can sample
+        samplex = getattr(item, "samplex", None)
+        if samplex is not None and not getattr(samplex, "_finalized", True):
+            samplex.finalize()
     start = clock()
     result = run_quantum_program(backend, program, options.simulator)
     end = clock()

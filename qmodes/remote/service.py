@@ -1,0 +1,130 @@
+"""The ``QiskitRuntimeService`` that ``ibm:<device>`` backends use, and errors without secrets.
+
+The service comes from, in order: :func:`use_service` (explicit), else
+``QiskitRuntimeService()``, which reads the environment variables ``QISKIT_IBM_TOKEN``,
+``QISKIT_IBM_INSTANCE``, ``QISKIT_IBM_CHANNEL`` and ``QISKIT_IBM_URL``, else the account saved
+with ``QiskitRuntimeService.save_account(...)``. Whatever goes wrong becomes one
+:class:`RemoteError` line that says what to do, with any token replaced by ``***``.
+
+Example:
+    >>> from qmodes.remote import service
+    >>> service.scrub("token abc123 refused", ["abc123"])
+    'token *** refused'
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from qmodes.errors import QModesError
+
+__all__ = ["RemoteError", "describe", "fast_client", "get_service", "scrub", "use_service"]
+
+HOW_TO_CONNECT = (
+    "save your IBM Quantum account once with QiskitRuntimeService.save_account(token=..., "
+    "instance=..., set_as_default=True), or set QISKIT_IBM_TOKEN and QISKIT_IBM_INSTANCE, "
+    "or call qmodes.remote.use_service(service)")
+
+_lock = threading.Lock()
+_explicit: Any = None
+_cached: Any = None
+
+
+class RemoteError(QModesError, ValueError):
+    """An IBM account, device or request problem, in one line that says what to do."""
+
+
+def use_service(service: Any) -> None:
+    """Make ``ibm:<device>`` backends use ``service`` (a ``QiskitRuntimeService``; None resets).
+
+    Example:
+        >>> import qmodes.remote
+        >>> qmodes.remote.use_service(None)  # back to the saved account / environment
+    """
+    global _explicit, _cached
+    with _lock:
+        _explicit, _cached = service, None
+    from qmodes.remote.backend import clear_cache
+
+    clear_cache()
+
+
+def get_service() -> Any:
+    """The service in use: the explicit one, else one made from the environment or account.
+
+    Raises:
+        RemoteError: no account is configured, or IBM refused it.
+    """
+    global _cached
+    with _lock:
+        if _explicit is not None:
+            return _explicit
+        if _cached is None:
+            _cached = _make_service()
+        return _cached
+
+
+def _make_service() -> Any:
+    from qiskit_ibm_runtime import QiskitRuntimeService
+    from qiskit_ibm_runtime.accounts import AccountNotFoundError
+
+    try:
+        return QiskitRuntimeService()
+    except AccountNotFoundError:
+        raise RemoteError(f"no IBM Quantum account found: {HOW_TO_CONNECT}") from None
+    except Exception as error:  # the client's own errors, shown as one line
+        raise RemoteError(
+            f"IBM Quantum did not accept the account ({describe(error)}): check the token and "
+            f"instance; {HOW_TO_CONNECT}") from None
+
+
+def known_secrets(service: Any = None) -> list[str]:
+    """Tokens that must never be shown: the environment's and the service's account's."""
+    found = [os.environ.get("QISKIT_IBM_TOKEN", "")]
+    for candidate in (service, _explicit, _cached):
+        account = getattr(candidate, "_account", None)
+        found.append(getattr(account, "token", "") or "")
+    return [secret for secret in found if secret and len(secret) >= 4]
+
+
+def scrub(text: str, secrets: Iterable[str] | None = None) -> str:
+    """``text`` with every known token replaced by ``***``."""
+    for secret in known_secrets() if secrets is None else secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
+def describe(error: BaseException, limit: int = 240) -> str:
+    """One scrubbed line describing ``error`` (the client's message, without its traceback)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    text = lines[0] if lines else type(error).__name__
+    text = scrub(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def fast_client(api_client: Any, *, retries: int = 1, read_timeout: float = 30.0) -> Any:
+    """A copy of a runtime API client that fails fast (qmodes' poller retries with backoff).
+
+    The client's own session retries a failed request five times over ~15 s and waits for an
+    answer without a read timeout; the poller wants to notice a failure, show the job as
+    unknown and try again later. Falls back to ``api_client`` if its shape is unexpected.
+    """
+    try:
+        from qiskit_ibm_runtime.api.rest.runtime import Runtime
+        from qiskit_ibm_runtime.api.session import RetrySession
+
+        session = api_client._session
+        quick = RetrySession(base_url=session.base_url, retries_total=retries,
+                             retries_connect=retries, backoff_factor=0.1, verify=session.verify,
+                             proxies=session.proxies, auth=session.auth,
+                             timeout=(5.0, read_timeout))
+        clone = copy.copy(api_client)
+        clone._session = quick
+        clone._api = Runtime(quick)
+        return clone
+    except Exception:  # a newer client layout: keep its own retries
+        return api_client
