@@ -105,16 +105,18 @@ class Scheduler:
     def close_context(self, context_id: str) -> None:
         """Stop accepting jobs; queued jobs still run; the context closes once they finish."""
         with self._lock:
-            ctx = self._contexts[context_id]
-            if not ctx.accepting:
-                return
-            now = self.clock.now()
-            ctx.accepting = False
-            ctx.closed_at = now
-            self.timeline.update_context(ctx.id, now, accepting_jobs=False, closed_at=now)
-            if not ctx.busy:
-                self._end_context(ctx, now)
+            self._close(self._contexts[context_id])
         self._after_lock()
+
+    def _close(self, ctx: _Context) -> None:
+        if not ctx.accepting:
+            return
+        now = self.clock.now()
+        ctx.accepting = False
+        ctx.closed_at = now
+        self.timeline.update_context(ctx.id, now, accepting_jobs=False, closed_at=now)
+        if not ctx.busy:
+            self._end_context(ctx, now)
 
     def cancel_context(self, context_id: str) -> None:
         """Cancel the context's jobs that have not reached the QPU, then close it."""
@@ -128,13 +130,15 @@ class Scheduler:
                     if job in self._qpu_ready:
                         self._qpu_ready.remove(job)
                         self._finish(job, "CANCELLED")
-            self.close_context(context_id)
+            self._close(ctx)
             self._dispatch()
         self._after_lock()
 
     def _close_if_never_started(self, ctx: _Context) -> None:
-        if ctx.first_start is None and ctx.accepting:
-            self.close_context(ctx.id)
+        with self._lock:
+            if ctx.first_start is None:
+                self._close(ctx)
+        self._after_lock()
 
     def _end_context(self, ctx: _Context, now: float) -> None:
         """Close the context for good (nothing left to run)."""
