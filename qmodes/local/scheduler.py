@@ -193,18 +193,14 @@ class Scheduler:
     def _expire(self, ctx: _Context) -> None:
         """Max TTL reached: close; running jobs finish; queued jobs fail."""
         with self._lock:
-            now = self.clock.now()
-            if ctx.accepting:
-                ctx.accepting = False
-                ctx.closed_at = now
-                self.timeline.update_context(ctx.id, now, accepting_jobs=False, closed_at=now)
             for job in list(ctx.queued):
                 self._remove_queued(job)
                 self._finish(job, "ERROR", error=(
                     f"the {ctx.mode}'s maximum time ({ctx.max_time:g} s) was reached before "
                     "this job started"), error_kind="system")
+            self._close(ctx)
             if not ctx.busy:
-                self._end_context(ctx, now)
+                self._end_context(ctx, self.clock.now())
             self._dispatch()
         self._after_lock()
 
