@@ -117,7 +117,7 @@ function render({ model, el }) {
   const view = { t0: 0, t1: 1, follow: true, selected: -1, hover: -1, width: 600, colors: null,
     summary: model.get("summary") || {}, received: performance.now(), frame: 0 };
   const g = canvas.getContext("2d");
-  const height = () => model.get("height") || 320;
+  const height = () => Math.min(model.get("height") || 360, AXIS + Math.max(3, store.jobs.length) * ROW + 4);
   const now = () => {
     const s = view.summary;
     if (!s || s.now == null) return 0;
@@ -258,7 +258,8 @@ function render({ model, el }) {
       <table>${rows}</table>${job.error ? `<div style="color:var(--qm-error)">${esc(job.error)}</div>` : ""}`;
     tip.style.display = "block";
     tip.style.left = `${Math.min(px + 14, view.width - tip.offsetWidth - 4)}px`;
-    tip.style.top = `${py + 14}px`;
+    const below = py + 14 + tip.offsetHeight <= chart.clientHeight;
+    tip.style.top = `${below ? py + 14 : Math.max(0, py - tip.offsetHeight - 8)}px`;
   }
 
   const rowAt = (py) => (py < AXIS ? -1 : Math.floor((py - AXIS + scroll.scrollTop) / ROW));

@@ -78,7 +78,8 @@ class TimelineWidget(anywidget.AnyWidget):
                          "'hints': [str]}; empty hides the panel.").tag(sync=True)
     message = t.Unicode("", help="Outcome of the last control (cancel, close).").tag(sync=True)
     controls = t.Bool(True, help="Show the cancel and close buttons.").tag(sync=True)
-    height = t.Int(320, help="Height of the chart area in pixels.").tag(sync=True)
+    height = t.Int(360, help="Largest height of the chart area in pixels (it shrinks to fit "
+                                   "fewer rows).").tag(sync=True)
     uid = t.Unicode("", help="Identifies this widget's op store in the front-end.").tag(sync=True)
 
     def __init__(self, contexts: Any = None, *, timeline: Timeline | None = None,
