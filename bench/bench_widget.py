@@ -20,13 +20,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qmodes.timeline import Timeline  # noqa: E402
-from qmodes.widget import TimelineWidget  # noqa: E402
-from qmodes.widget.throttle import Flusher  # noqa: E402
-from tests.ui.harness import chromium_missing, launch, load_widget, model_state  # noqa: E402
-from tests.widget.fakes import FakeContext, apply_action, batch_actions  # noqa: E402
-
-from qmodes.timeline import ContextRecord  # noqa: E402
+from qmodes.timeline import (
+    ContextRecord,
+    Timeline,
+)
+from qmodes.widget import TimelineWidget
+from qmodes.widget.throttle import Flusher
+from tests.ui.harness import chromium_missing, launch, load_widget, model_state
+from tests.widget.fakes import FakeContext, apply_action, batch_actions
 
 UPDATE = """([delta, summary]) => {
   const t0 = performance.now();
@@ -101,7 +102,7 @@ def main(n_jobs: int = 10_000, steps: int = 100, start_at: float = 120.0) -> Non
     print(f"  browser, apply one update + redraw: median {statistics.median(browser_ms):.2f} ms, "
           f"p95 {pct(browser_ms, 0.95):.2f} ms, max {max(browser_ms):.2f} ms (target <= 16 ms)")
     print(f"  browser, burst of 1000 job changes: {burst_ms:.2f} ms")
-    busy = [ms for ms, (d, _) in zip(browser_ms, updates) if d.get("ops")]
+    busy = [ms for ms, (d, _) in zip(browser_ms, updates, strict=False) if d.get("ops")]
     print(f"  browser, updates that carried ops ({len(busy)}): median "
           f"{statistics.median(busy):.2f} ms, max {max(busy):.2f} ms")
     print(f"  browser, rebuild from the snapshot and first draw: {boot_ms:.0f} ms "

@@ -98,6 +98,7 @@ class TimelineWidget(anywidget.AnyWidget):
         self._snapshot_at = -1e9
         self._lock = threading.RLock()
         self._static_handles: list[Any] = []
+        self._static_key: tuple[int, bool] | None = None
         self._was_live = True
         kwargs.setdefault("controls", bool(handles))
         super().__init__(uid=uuid.uuid4().hex, **kwargs)
@@ -178,6 +179,22 @@ class TimelineWidget(anywidget.AnyWidget):
             display(data, metadata=metadata, raw=True)
         handle = display(self._static_bundle(), raw=True, display_id=True)
         self._static_handles.append(handle)
+        shell = _shell()
+        if shell is not None and len(self._static_handles) == 1:
+            shell.events.register("post_run_cell", self._after_cell)
+
+    def _after_cell(self, *_: Any) -> None:
+        """Redraw the static snapshot at the end of each cell (on the kernel's thread, so
+        nbclient records it) until it shows the final state."""
+        live = self.flush()
+        key = (len(self._state.ops), live)
+        if key != self._static_key:
+            self._static_key = key
+            self.refresh_static()
+        if not live:
+            shell = _shell()
+            if shell is not None:
+                shell.events.unregister("post_run_cell", self._after_cell)
 
     def _static_bundle(self) -> dict[str, str]:
         return {"text/html": f'<div class="qmodes-static">{self.static_html()}</div>',
@@ -227,6 +244,14 @@ class TimelineWidget(anywidget.AnyWidget):
         """Stop observing the timeline and close the widget's comm."""
         self._unsubscribe()
         super().close()
+
+
+def _shell() -> Any:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
 
 
 def _clock_of(handles: list[Any]) -> Callable[[], float]:

@@ -60,7 +60,8 @@ def jupyterlab(notebook_dir: Path, home: Path) -> Iterator[str]:
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"JupyterLab did not start; see {home}/jupyterlab.log")
+                    raise RuntimeError(
+                        f"JupyterLab did not start; see {home}/jupyterlab.log") from None
                 time.sleep(0.3)
         yield url
     finally:

@@ -23,7 +23,7 @@ def widget_over(n_jobs: int, until: float | None = None) -> tuple[TimelineWidget
 
 
 def test_rows_tooltip_and_cancel_message(page):
-    widget, timeline = widget_over(20, until=2.0)
+    widget, _timeline = widget_over(20, until=2.0)
     load_widget(page, model_state(widget))
     root = page.locator(".qm-root")
     assert root.get_attribute("data-jobs") == "20"
