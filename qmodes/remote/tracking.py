@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 MAX_QUEUED_DELAY = 10.0
 MAX_RUNNING_DELAY = 2.0
 MAX_ERROR_DELAY = 30.0
+MAX_CONTEXT_ERRORS = 20
 _STATUS = {"COMPLETED": "DONE", "FAILED": "ERROR", "CANCELED": "CANCELLED",
            "INITIALIZING": "QUEUED", "VALIDATING": "QUEUED"}
 
@@ -170,17 +171,23 @@ class ContextWatch:
         self.scheduler = scheduler
         self.context = context
         self.delay = 1.0
-        self.unknown = False
+        self.errors = 0
         self._last: dict[str, Any] | None = None
 
     def poll(self) -> float | None:
         try:
             details = self.scheduler.client.session_details(self.context.remote_id)
         except Exception as error:  # network trouble: retry later
+            self.errors += 1
+            if self.errors >= MAX_CONTEXT_ERRORS and not self.context.accepting:
+                log.warning("qmodes: stopped following %s: IBM unreachable (%s)",
+                            self.context.id, describe(error))
+                return None  # closed here; IBM closes it by its own TTLs
             log.warning("qmodes: cannot reach IBM for %s (%s); retrying", self.context.id,
                         describe(error))
             self.delay = min(max(self.delay, 1.0) * 2, MAX_ERROR_DELAY)
             return self.delay
+        self.errors = 0
         changed = details != self._last
         self._last = details
         if changed:
