@@ -88,7 +88,10 @@ def workload_from_records(jobs: Sequence[JobRecord], context: ContextRecord | No
         after_submit = max(0.0, closed - last_submit)
     elif closed is not None and last_done is not None:
         after_done = closed - last_done
-    label = (f"QPU time projected for {device} by IBM's quick formula"
+    snapshot = qpu_seconds is None and ordered and all(
+        getattr(j, "projected_qpu", None) is not None for j in ordered)
+    how = "from its calibration snapshot" if snapshot else "by IBM's quick formula"
+    label = (f"QPU time projected for {device} {how}"
              if not device.startswith("aer") else "QPU time projected for a typical IBM device "
              "by IBM's quick formula")
     return Workload(tuple(specs), device, label + "; classical time measured on Aer",

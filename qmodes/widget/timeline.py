@@ -85,7 +85,9 @@ class TimelineWidget(anywidget.AnyWidget):
     def __init__(self, contexts: Any = None, *, timeline: Timeline | None = None,
                  context_ids: Iterable[str] | None = None,
                  clock: Callable[[], float] | None = None, flusher: Flusher | None = None,
-                 snapshot_interval: float = 5.0, **kwargs: Any) -> None:
+                 snapshot_interval: float = 5.0, target: str | None = None,
+                 price_per_second: float | None = None, advisor: bool = True,
+                 **kwargs: Any) -> None:
         handles = [] if contexts is None else (
             list(contexts) if isinstance(contexts, (list, tuple)) else [contexts])
         self._handles = {str(ctx.id): ctx for ctx in handles}
@@ -100,6 +102,10 @@ class TimelineWidget(anywidget.AnyWidget):
         self._static_handles: list[Any] = []
         self._static_key: tuple[int, bool] | None = None
         self._was_live = True
+        self._advisor = advisor
+        self._target = target
+        self._price = price_per_second
+        self._hints_at = self._compare_at = -1e9
         kwargs.setdefault("controls", bool(handles))
         super().__init__(uid=uuid.uuid4().hex, **kwargs)
         self.on_msg(_on_msg)
@@ -133,10 +139,35 @@ class TimelineWidget(anywidget.AnyWidget):
                 elif ops:
                     self.delta = {"from": count - len(ops), "to": count, "ops": ops}
                 self.summary = summary
+                if self._advisor:
+                    self._refresh_advice(live)
             finished, self._was_live = self._was_live and not live, live
         if finished:
             self.refresh_static()
         return live
+
+    def _refresh_advice(self, live: bool) -> None:
+        """Hints every few seconds; the mode comparison when final (or now and then)."""
+        from qmodes.widget import advice
+
+        tick = time.monotonic()
+        final = not live and self._was_live
+        if not final and tick - self._hints_at < advice.HINTS_INTERVAL:
+            return
+        self._hints_at = tick
+        timeline = self._state.timeline
+        records = [c for c in timeline.contexts() if c.id in (self._state.context_ids or ())]
+        contexts = [(record, timeline.jobs(ids=record.job_ids)) for record in records]
+        update = {"hints": advice.live_hints(contexts, self._clock(), self._target)}
+        small = sum(len(jobs) for _, jobs in contexts) <= advice.LIVE_COMPARE_MAX_JOBS
+        if final or (small and tick - self._compare_at >= advice.COMPARE_INTERVAL):
+            self._compare_at = tick
+            update["comparison"] = [row for context, jobs in contexts for row in
+                                    advice.comparison(context, jobs, self._target, self._price)]
+        else:
+            update["comparison"] = self.advice.get("comparison", [])
+        if update != self.advice:
+            self.advice = update
 
     def _push_snapshot(self) -> None:
         self.snapshot = {"to": len(self._state.ops), "ops": list(self._state.ops)}
