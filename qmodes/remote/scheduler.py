@@ -163,7 +163,7 @@ class RemoteScheduler:
         if context is None:
             set_cm_session(None)  # job mode, even inside another context's ``with``
         try:
-            remote = job._work.submit(mode)
+            remote = job._work.submit(mode)  # type: ignore[attr-defined]  # a RemoteWork
         except Exception as error:  # the client's errors, as one line
             raise RemoteError(f"IBM did not accept the job on {self.backend_name} "
                               f"({describe(error)})") from None

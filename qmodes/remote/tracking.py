@@ -64,9 +64,10 @@ def qpu_interval(result: Any, metrics: dict[str, Any]) -> tuple[float, float] | 
     spans: Any = (metadata.get("execution") or {}).get("execution_spans")
     if spans is None and metadata.get("executor") is not None:
         spans = getattr(metadata["executor"], "chunk_timing", None)
-    moments = [(to_epoch(s.start), to_epoch(s.stop)) for s in spans or ()]
-    if moments:
-        return min(m[0] for m in moments), max(m[1] for m in moments)  # type: ignore[type-var]
+    starts = [to_epoch(s.start) for s in spans or ()]
+    stops = [to_epoch(s.stop) for s in spans or ()]
+    if starts and None not in starts and None not in stops:
+        return min(t for t in starts if t is not None), max(t for t in stops if t is not None)
     span = metrics.get("qpu_span") or {}
     start, stop = to_epoch(span.get("start")), to_epoch(span.get("stop"))
     return (start, stop) if start is not None and stop is not None else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import qmodes
 from qmodes.remote.poller import MIN_INTERVAL, default_poller
 from tests.remote.conftest import Requests, SlowExecutor
@@ -26,10 +28,10 @@ def test_one_poller_never_faster_than_half_a_second_and_backing_off_while_queued
     assert all(job.wait(30) for job in jobs)
     for job in jobs:
         times = requests.polls(job.job_id())
-        gaps = [b - a for a, b in zip(times, times[1:])]
+        gaps = [b - a for a, b in itertools.pairwise(times)]
         assert gaps and min(gaps) >= MIN_INTERVAL - 0.02, gaps
     last = requests.polls(jobs[2].job_id())  # queued ~3 s behind the others
-    gaps = [b - a for a, b in zip(last, last[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(last)]
     assert max(gaps) > 1.0  # backed off
     assert len(last) <= 8  # ~4.5 s at 0.5 s would be 9 or more polls
     assert default_poller().watching == 0  # job mode: nothing left to follow
