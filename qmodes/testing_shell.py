@@ -9,6 +9,7 @@ Example:
     Traceback (most recent call last):
     ...
     ZeroDivisionError: division by zero
+    >>> TestingShell.clear_instance()
 """
 
 from __future__ import annotations

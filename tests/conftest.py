@@ -56,3 +56,21 @@ def bell() -> QuantumCircuit:
     circuit.cx(0, 1)
     circuit.measure_all()
     return circuit
+
+
+@pytest.fixture(scope="session")
+def ipython_shell():
+    """The one IPython test shell of the run: no colours, no history, whoever asks first.
+
+    IPython shells are singletons; building it here (after clearing any instance a doctest
+    made) gives every test module the same predictable shell.
+    """
+    from traitlets.config import Config
+
+    from qmodes.testing_shell import TestingShell
+
+    TestingShell.clear_instance()
+    config = Config()
+    config.HistoryManager.enabled = False
+    config.InteractiveShell.colors = "nocolor"
+    return TestingShell.instance(config=config)

@@ -17,12 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def shell(runtime) -> Iterator[TestingShell]:  # type: ignore[no-untyped-def]
-    from traitlets.config import Config
-
-    config = Config()
-    config.HistoryManager.enabled = False
-    shell = TestingShell.instance(config=config)
+def shell(runtime, ipython_shell) -> Iterator[TestingShell]:  # type: ignore[no-untyped-def]
+    shell = ipython_shell
     shell.run_cell("%load_ext qmodes")
     shell.magics_manager.registry["QModesMagics"].contexts.runtime = runtime
     yield shell
