@@ -22,7 +22,6 @@ calls, executor completions and clock timers — there is no polling and no thre
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -353,19 +352,20 @@ class Scheduler:
         job._set_final(status, result, error)
         self._finished.append(job)
         ctx = self._contexts.get(job.context_id) if job.context_id else None
-        if ctx is None:
-            return
+        if ctx is not None:
+            self._after_job(ctx, ran, now)
+
+    def _after_job(self, ctx: _Context, ran: bool, now: float) -> None:
+        """One of the context's jobs is final: end the context, or start its idle TTL."""
         if ran:
             ctx.in_flight -= 1
             ctx.last_completion = now
             self.timeline.update_context(ctx.id, now, last_job_completed=now)
-        if ctx.busy or not ctx.active and not ran:
-            if not ctx.busy and not ctx.accepting:
-                self._end_context(ctx, now)
+        if ctx.busy:
             return
         if not ctx.accepting or now >= ctx.max_end:
             self._end_context(ctx, now)
-        elif ctx.ttl_timer is None:
+        elif ctx.active and ctx.ttl_timer is None:
             ctx.ttl_timer = self.clock.call_later(ctx.interactive_ttl,
                                                   lambda: self._ttl_expired(ctx))
 
@@ -383,5 +383,3 @@ class Scheduler:
 def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
-
-Callback = Callable[[], None]
