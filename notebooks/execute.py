@@ -48,9 +48,13 @@ def execute(path: Path, qmodes_home: str, timeout: int = CELL_TIMEOUT) -> nbform
     ``nbclient.exceptions.CellExecutionError``.
     """
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                            store_widget_state=True,
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        store_widget_state=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     client.execute(env=kernel_env(qmodes_home))
     return notebook
 
@@ -62,8 +66,10 @@ def main(names: list[str]) -> None:
             start = time.monotonic()
             notebook = execute(path, home)
             nbformat.write(notebook, path)
-            print(f"{path.name}: {time.monotonic() - start:.1f} s, "
-                  f"{path.stat().st_size / 1024:.0f} KiB")
+            print(
+                f"{path.name}: {time.monotonic() - start:.1f} s, "
+                f"{path.stat().st_size / 1024:.0f} KiB"
+            )
 
 
 if __name__ == "__main__":

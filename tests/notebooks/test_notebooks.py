@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,9 @@ MAX_BYTES = 1_000_000
 
 
 def _load_execute() -> Any:
-    spec = importlib.util.spec_from_file_location("qmodes_notebooks_execute",
-                                                  NOTEBOOKS / "execute.py")
+    spec = importlib.util.spec_from_file_location(
+        "qmodes_notebooks_execute", NOTEBOOKS / "execute.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -36,8 +38,12 @@ NAMES = [path.name for path in execute.notebooks()]
 
 
 def test_the_four_tutorials_are_there() -> None:
-    assert NAMES == ["01_execution_modes.ipynb", "02_session_vqe.ipynb",
-                     "03_batch_sweep.ipynb", "04_ibm_hardware.ipynb"]
+    assert NAMES == [
+        "01_execution_modes.ipynb",
+        "02_session_vqe.ipynb",
+        "03_batch_sweep.ipynb",
+        "04_ibm_hardware.ipynb",
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -46,17 +52,16 @@ def qmodes_home(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="module")
-def executed(qmodes_home: str) -> dict[str, nbformat.NotebookNode]:
-    """Each notebook, executed once for all the tests of this module (lazily)."""
+def run(qmodes_home: str) -> Callable[[str], nbformat.NotebookNode]:
+    """Execute a notebook once for all the tests of this module; later calls reuse it."""
     cache: dict[str, nbformat.NotebookNode] = {}
 
-    class Lazy(dict):  # type: ignore[type-arg]
-        def __missing__(self, name: str) -> nbformat.NotebookNode:
+    def run(name: str) -> nbformat.NotebookNode:
+        if name not in cache:
             cache[name] = execute.execute(NOTEBOOKS / name, qmodes_home)
-            self[name] = cache[name]
-            return cache[name]
+        return cache[name]
 
-    return Lazy()
+    return run
 
 
 # -- reading outputs -----------------------------------------------------------------------
@@ -78,14 +83,21 @@ def _all_text(notebook: Any) -> str:
 
 
 def _errors(notebook: Any) -> list[tuple[int, str]]:
-    return [(index, f"{output.ename}: {output.evalue}")
-            for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"
-            for output in cell.outputs if output.output_type == "error"]
+    return [
+        (index, f"{output.ename}: {output.evalue}")
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.output_type == "error"
+    ]
 
 
 def _expected_errors(notebook: Any) -> list[int]:
-    return [index for index, cell in enumerate(notebook.cells)
-            if "raises-exception" in cell.metadata.get("tags", [])]
+    return [
+        index
+        for index, cell in enumerate(notebook.cells)
+        if "raises-exception" in cell.metadata.get("tags", [])
+    ]
 
 
 def _cell_after(notebook: Any, needle: str) -> Any:
@@ -103,26 +115,36 @@ def _widget_models(notebook: Any) -> dict[str, Any]:
 def _check_clean(notebook: Any, name: str) -> None:
     """Only the cells tagged raises-exception failed; widget state stored; nothing local."""
     assert [index for index, _ in _errors(notebook)] == _expected_errors(notebook), (
-        f"{name}: unexpected errors {_errors(notebook)}")
+        f"{name}: unexpected errors {_errors(notebook)}"
+    )
     models = _widget_models(notebook)
     assert any(m.get("model_name") == "AnyModel" for m in models.values()), (
-        f"{name}: no widget state stored")
+        f"{name}: no widget state stored"
+    )
     raw = nbformat.writes(notebook)
     home = str(Path.home())
-    for local in ("/work/", "/tmp/", "/root/", "/home/", "qmodes-test-key", "site-packages",
-                  *([home + "/"] if len(home) > 1 else [])):
+    for local in (
+        "/work/",
+        "/tmp/",
+        "/root/",
+        "/home/",
+        "qmodes-test-key",
+        "site-packages",
+        *([home + "/"] if len(home) > 1 else []),
+    ):
         assert local not in raw, f"{name}: output contains {local!r}"
 
 
 # -- every notebook ------------------------------------------------------------------------
 @pytest.mark.parametrize("name", NAMES)
-def test_notebook_runs_without_error(executed: dict[str, Any], name: str) -> None:
-    notebook = executed[name]
+def test_notebook_runs_without_error(run: Callable[[str], Any], name: str) -> None:
+    notebook = run(name)
     _check_clean(notebook, name)
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert all(cell.execution_count is not None for cell in code)
-    summaries = re.findall(r"^(session|batch) closed · .* · usage [\d.]+ s ",
-                           _all_text(notebook), flags=re.M)
+    summaries = re.findall(
+        r"^(session|batch) closed · .* · usage [\d.]+ s ", _all_text(notebook), flags=re.M
+    )
     assert summaries, f"{name}: no magic summary line"
 
 
@@ -140,15 +162,15 @@ def test_committed_copy_is_executed_and_clean(name: str) -> None:
 
 
 # -- what each notebook shows --------------------------------------------------------------
-def test_execution_modes(executed: dict[str, Any]) -> None:
-    nb = executed["01_execution_modes.ipynb"]
+def test_execution_modes(run: Callable[[str], Any]) -> None:
+    nb = run("01_execution_modes.ipynb")
     text = _all_text(nb)
     assert re.search(r"job mode usage: 4 jobs, Σ Q_j = [\d.]+ s \(measured on Aer\)", text)
     assert "batch closed · 4 jobs (4 done) · usage" in text
     assert "session closed · 4 jobs (4 done) · usage" in text
     session = _text(_cell_after(nb, "details = session.details()"))
     billed = re.search(r"session.usage\(\) = ([\d.]+) s \(idle billed ([\d.]+) s\)", session)
-    assert billed and float(billed.group(2)) >= 1.0  # 4 × 0.3 s of classical work billed
+    assert billed and float(billed.group(2)) >= 1.0  # 4 * 0.3 s of classical work billed
     assert "recommended: batch" in _text(_cell_after(nb, "print(session.advise())"))
     # always close: the failing cell failed, and its session is closed
     failing = _cell_after(nb, "my analysis failed")
@@ -162,11 +184,12 @@ def test_execution_modes(executed: dict[str, Any]) -> None:
     # parallel lanes: the QPU takes one job at a time, the lanes several
     lanes = _text(_cell_after(nb, "def most_at_once"))
     assert "jobs on the QPU at once:              1" in lanes
-    assert int(re.search(r"classical processing at once: (\d)", lanes).group(1)) >= 2
+    at_once = re.search(r"classical processing at once: (\d)", lanes)
+    assert at_once and int(at_once.group(1)) >= 2
 
 
-def test_session_vqe(executed: dict[str, Any]) -> None:
-    nb = executed["02_session_vqe.ipynb"]
+def test_session_vqe(run: Callable[[str], Any]) -> None:
+    nb = run("02_session_vqe.ipynb")
     text = _all_text(nb)
     assert re.search(r"\d+ energy evaluations; best -1\.\d+ Ha", text)
     changes = _text(_cell_after(nb, "state changes"))
@@ -176,8 +199,8 @@ def test_session_vqe(executed: dict[str, Any]) -> None:
     assert "recommended: session" in _text(_cell_after(nb, "queue_wait=60"))
 
 
-def test_batch_sweep(executed: dict[str, Any]) -> None:
-    nb = executed["03_batch_sweep.ipynb"]
+def test_batch_sweep(run: Callable[[str], Any]) -> None:
+    nb = run("03_batch_sweep.ipynb")
     text = _all_text(nb)
     assert "batch closed · 16 jobs (16 done)" in text
     assert "batch closed · 1 job (1 done)" in text
@@ -190,8 +213,8 @@ def test_batch_sweep(executed: dict[str, Any]) -> None:
     assert "at your price" in text
 
 
-def test_ibm_hardware_against_the_test_server(executed: dict[str, Any]) -> None:
-    nb = executed["04_ibm_hardware.ipynb"]
+def test_ibm_hardware_against_the_test_server(run: Callable[[str], Any]) -> None:
+    nb = run("04_ibm_hardware.ipynb")
     text = _all_text(nb)
     assert "device: ibm:fake_manila" in text
     assert "batch closed · 4 jobs (4 done) · usage" in text and "reported by IBM" in text
@@ -200,7 +223,7 @@ def test_ibm_hardware_against_the_test_server(executed: dict[str, Any]) -> None:
     assert "cannot reach IBM" not in text
 
 
-def test_widget_state_is_small_json(executed: dict[str, Any]) -> None:
+def test_widget_state_is_small_json(run: Callable[[str], Any]) -> None:
     for name in NAMES:
-        models = _widget_models(executed[name])
+        models = _widget_models(run(name))
         assert len(json.dumps(models)) < MAX_BYTES // 2
