@@ -42,11 +42,20 @@ _LAZY = {
 ``import qmodes`` (and ``%load_ext qmodes``) stays fast and pulls in neither Qiskit nor IPython."""
 
 
+_SUBMODULES = frozenset({
+    "advisor", "backends", "clock", "durations", "errors", "jobs", "ledger", "local", "modes",
+    "primitives", "projection", "remote", "testing", "timeline", "usage", "widget",
+})
+"""Submodules reachable as attributes (``qmodes.local.default_runtime()``) without an import."""
+
+
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"qmodes.{name}")
     raise AttributeError(f"module 'qmodes' has no attribute {name!r}")
 
 

@@ -50,3 +50,9 @@ ids.append(session.id)
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "closed", out.stderr
+
+
+def test_submodules_are_reachable_as_attributes_after_a_plain_import():
+    code = "import qmodes; print(qmodes.local.default_runtime().lanes, qmodes.usage.RULES['job'])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.startswith("5 job mode"), out.stderr

@@ -206,7 +206,8 @@ class TimelineWidget(anywidget.AnyWidget):
         bundle = super()._repr_mimebundle_()
         if bundle is not None:
             data, metadata = bundle
-            data["text/plain"] = self.static_text()
+            # viewers without widgets (GitHub) show the snapshot below instead: no stale line
+            data["text/plain"] = ""
             display(data, metadata=metadata, raw=True)
         handle = display(self._static_bundle(), raw=True, display_id=True)
         self._static_handles.append(handle)
