@@ -14,10 +14,17 @@ from tests.conftest import make_sim
 from tests.widget.fakes import FakeContext, fill_batch
 
 
+class HeldFlusher(Flusher):
+    """A flusher whose thread never runs: tests flush by hand, so nothing races them."""
+
+    def request(self, target) -> None:  # type: ignore[no-untyped-def]
+        with self._condition:
+            self._pending.add(target)
+
+
 @pytest.fixture
 def flusher() -> Flusher:
-    """A private flusher: tests drive it with flush_now() (its thread also runs)."""
-    return Flusher(interval=0.05)
+    return HeldFlusher(interval=0.05)
 
 
 def make(timeline: Timeline, flusher: Flusher, **kwargs) -> tuple[TimelineWidget, FakeContext]:
