@@ -1,10 +1,14 @@
-"""The execution seam of the fake server: what runs a job's PUBs once the scheduler starts it.
+"""The execution seam of the fake server: what a job does while it holds the QPU.
 
-An executor is any callable ``executor(request) -> ExecutionOutcome``. It runs in the server's
-QPU thread, one job at a time; the scheduler (:mod:`qmodes.testing.state`) owns queueing,
-sessions, batches and timestamps. :class:`AerExecutor` is the default: it runs the decoded
-PUBs with ``qiskit_aer.primitives.SamplerV2/EstimatorV2.from_backend(<fake backend>)`` and
-reports the Aer wall time as the job's QPU span.
+The server schedules jobs with qmodes' own local engine (:mod:`qmodes.testing.engine`): lanes,
+one QPU per device, sessions and batches. When a job reaches the QPU lane, the engine calls the
+server's executor, ``executor(request) -> ExecutionOutcome``, on the device's QPU thread, one
+job at a time. The time the call takes is the job's QPU span, hence its usage.
+:class:`AerExecutor` is the default: it runs the PUBs with
+``qiskit_aer.primitives.SamplerV2/EstimatorV2.from_backend(<fake backend>)``.
+
+An exception raised by an executor fails the job as a failure on IBM's side (a system error:
+it bills nothing); the traceback becomes the job's error text.
 
 Example:
     >>> def always_fails(request):
@@ -24,9 +28,6 @@ if TYPE_CHECKING:
 
 __all__ = ["AerExecutor", "ExecutionOutcome", "ExecutionRequest", "Executor"]
 
-DEFAULT_SHOTS = 4096
-DEFAULT_PRECISION = 0.015625
-
 
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC."""
@@ -38,15 +39,17 @@ class ExecutionRequest:
     """What an executor gets for one job.
 
     Attributes:
-        job_id: The job's id.
-        program_id: ``"sampler"`` or ``"estimator"`` (other programs are passed through too).
+        job_id: The job's id (as the REST API shows it).
+        program_id: ``"sampler"``, ``"estimator"`` or ``"executor"`` (others are passed
+            through too).
         backend: The fake backend the job targets.
-        params: The job's ``params``, decoded with ``RuntimeDecoder``: ``pubs`` (lists of
-            circuit, parameter values, shots or observables and precision), ``options``,
+        params: The job's ``params``, decoded with ``RuntimeDecoder``: ``pubs``, ``options``,
             ``version``.
         session_id: The session or batch the job belongs to, if any.
         mode: ``"job"``, ``"dedicated"`` (session) or ``"batch"``.
         params_json: The ``params`` as received (plain JSON).
+        pubs: For ``sampler``/``estimator``: the PUBs as qmodes' primitives coerced them
+            (``SamplerPub``/``EstimatorPub``, default shots and precision applied).
     """
 
     job_id: str
@@ -56,6 +59,7 @@ class ExecutionRequest:
     session_id: str | None = None
     mode: str = "job"
     params_json: dict[str, Any] = field(default_factory=dict)
+    pubs: list[Any] | None = None
 
 
 @dataclass
@@ -65,24 +69,11 @@ class ExecutionOutcome:
     Attributes:
         result: The object sent as the job's results, encoded with ``RuntimeEncoder``
             (a ``PrimitiveResult`` for the V2 primitives); a ``str`` is sent as is.
-        qpu_start: When the job took the (simulated) QPU.
-        qpu_end: When it released it.
-        quantum_seconds: Billed QPU seconds; ``qpu_end - qpu_start`` if ``None``.
         extra_metrics: Merged into the job's ``metrics`` answer.
     """
 
     result: Any
-    qpu_start: datetime
-    qpu_end: datetime
-    quantum_seconds: float | None = None
     extra_metrics: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def seconds(self) -> float:
-        """The billed QPU seconds."""
-        if self.quantum_seconds is not None:
-            return self.quantum_seconds
-        return max((self.qpu_end - self.qpu_start).total_seconds(), 0.0)
 
 
 class Executor(Protocol):
@@ -94,7 +85,7 @@ class Executor(Protocol):
 class AerExecutor:
     """The default executor: Aer primitives built from the fake backend's noise model.
 
-    Programs: ``sampler`` and ``estimator`` (``SamplerV2``/``EstimatorV2``) run with
+    Programs: ``sampler`` and ``estimator`` run ``request.pubs`` with
     ``qiskit_aer.primitives``; ``executor`` (the client-side ``executor_sampler.Sampler``)
     runs with qiskit-ibm-runtime's local quantum-program simulator.
 
@@ -117,32 +108,23 @@ class AerExecutor:
         if request.program_id == "executor":
             from qmodes.testing.quantum_program import run_executor_program
 
-            text, start, end, runs = run_executor_program(
-                request.backend, request.params_json, utcnow
-            )
-            return ExecutionOutcome(text, start, end, extra_metrics={"executions": runs})
-        if request.program_id == "sampler":
-            pubs, run = self._sampler(request, seed)
-        elif request.program_id == "estimator":
-            pubs, run = self._estimator(request, seed)
-        else:
+            text, runs = run_executor_program(request.backend, request.params_json, utcnow)
+            return ExecutionOutcome(text, extra_metrics={"executions": runs})
+        if request.program_id not in ("sampler", "estimator") or request.pubs is None:
             raise ValueError(f"program {request.program_id!r} is not supported by AerExecutor")
+        pubs = request.pubs
+        aer = self._aer(request.program_id, request.backend, seed)
         start = utcnow()
-        aer_result = run()
+        aer_result = aer.run(pubs).result()
         end = utcnow()
         metadata = dict(aer_result.metadata)
         metadata["execution"] = {
             "execution_spans": _execution_spans(request.program_id, pubs, start, end)
         }
         metadata["version"] = 2
-        result = PrimitiveResult(list(aer_result), metadata=metadata)
-        executions = sum(_executions(request.program_id, pub) for pub in pubs)
         return ExecutionOutcome(
-            result,
-            start,
-            end,
+            PrimitiveResult(list(aer_result), metadata=metadata),
             extra_metrics={
-                "executions": executions,
                 "num_circuits": sum(_size(pub) for pub in pubs),
                 "num_qubits": [pub.circuit.num_qubits for pub in pubs],
                 "circuit_depths": [pub.circuit.depth() for pub in pubs],
@@ -159,35 +141,9 @@ class AerExecutor:
             self._cache[key] = cls.from_backend(backend, options=options)
         return self._cache[key]
 
-    def _sampler(self, request: ExecutionRequest, seed: Any) -> tuple[list[Any], Any]:
-        from qiskit.primitives.containers.sampler_pub import SamplerPub
-
-        options = request.params.get("options") or {}
-        shots = int(options.get("default_shots") or DEFAULT_SHOTS)
-        pubs = [SamplerPub.coerce(tuple(pub), shots) for pub in request.params["pubs"]]
-        aer = self._aer("sampler", request.backend, seed)
-        return pubs, lambda: aer.run(pubs).result()
-
-    def _estimator(self, request: ExecutionRequest, seed: Any) -> tuple[list[Any], Any]:
-        from qiskit.primitives.containers.estimator_pub import EstimatorPub
-
-        options = request.params.get("options") or {}
-        precision = float(options.get("default_precision") or DEFAULT_PRECISION)
-        pubs = [EstimatorPub.coerce(tuple(pub), precision) for pub in request.params["pubs"]]
-        aer = self._aer("estimator", request.backend, seed)
-        return pubs, lambda: aer.run(pubs).result()
-
 
 def _size(pub: Any) -> int:
     return int(math.prod(pub.shape)) if pub.shape else 1
-
-
-def _executions(program_id: str, pub: Any) -> int:
-    """Circuit executions (shots over all parameter sets), as IBM counts them."""
-    if program_id == "sampler":
-        return _size(pub) * int(pub.shots)
-    shots = round(1 / pub.precision**2) if pub.precision else 1
-    return _size(pub) * max(int(shots), 1)
 
 
 def _execution_spans(program_id: str, pubs: list[Any], start: datetime, end: datetime) -> Any:

@@ -8,12 +8,11 @@ runs the program with qiskit-ibm-runtime's own local simulator path
 and encodes the result with the schema's models.
 
 Example:
-    >>> # AerExecutor routes program_id "executor" here; nothing to call by hand.
+    >>> # AerExecutor routes program_id "executor" here, on the QPU lane of qmodes' engine.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -26,11 +25,11 @@ SCHEMA_VERSION = "v2.0"
 
 def run_executor_program(
     backend: BackendV2, params: dict[str, Any], clock: Any
-) -> tuple[str, datetime, datetime, int]:
-    """Run executor ``params`` (as received) on ``backend``.
+) -> tuple[str, int]:
+    """Run executor ``params`` (as received) on ``backend``; ``clock()`` stamps the chunk timing.
 
     Returns:
-        The result JSON text, the QPU start and end, and the number of circuit executions.
+        The result JSON text and the number of circuit executions.
 
     Raises:
         ValueError: If the params' schema version is not ``v2.0``.
@@ -92,4 +91,4 @@ def run_executor_program(
         passthrough_data=passthrough_data_to_2_0(program.passthrough_data),
         semantic_role=program._semantic_role,
     )
-    return model.model_dump_json(), start, end, executions
+    return model.model_dump_json(), executions

@@ -27,11 +27,10 @@ DELETE   /sessions/<id>/close                     ``cancel()``
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from qmodes.testing.api import Reply, Request, route
-from qmodes.testing.records import utcnow
 from qmodes.testing.state import ApiError, RuntimeState
 
 __all__: list[str] = []
@@ -109,12 +108,12 @@ def _when(text: str | None) -> datetime | None:
     if not text:
         return None
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 @route("GET", "/jobs")
 def list_jobs(state: RuntimeState, request: Request, args: dict[str, str]) -> Reply:
-    with state.cond:
+    with state.lock:
         jobs = list(state.jobs.values())
     filters = {
         "backend": lambda j, v: j.backend == v,
@@ -151,7 +150,7 @@ def get_job(state: RuntimeState, request: Request, args: dict[str, str]) -> Repl
 
 @route("DELETE", f"/jobs/{_ID}")
 def delete_job(state: RuntimeState, request: Request, args: dict[str, str]) -> Reply:
-    with state.cond:
+    with state.lock:
         job = state.job(args["id"])
         if not job.final:
             raise ApiError(409, f"Job {job.id} is not in a final state", 3209)
@@ -162,9 +161,10 @@ def delete_job(state: RuntimeState, request: Request, args: dict[str, str]) -> R
 @route("GET", f"/jobs/{_ID}/results")
 def job_results(state: RuntimeState, request: Request, args: dict[str, str]) -> Reply:
     job = state.job(args["id"])
-    if job.result_text is None:
+    text = job.result_text()
+    if text is None:
         raise ApiError(404, f"Results for job {job.id} are not available", 1292)
-    return Reply(200, job.result_text)
+    return Reply(200, text)
 
 
 @route("GET", f"/jobs/{_ID}/metrics")
@@ -189,7 +189,7 @@ def job_tags(state: RuntimeState, request: Request, args: dict[str, str]) -> Rep
     tags = request.json().get("tags")
     if not isinstance(tags, list):
         raise ApiError(400, "tags must be a list")
-    with state.cond:
+    with state.lock:
         state.job(args["id"]).tags = [str(t) for t in tags]
     return Reply(204)
 
@@ -200,15 +200,15 @@ def create_session(state: RuntimeState, request: Request, args: dict[str, str]) 
     if not body.get("backend"):
         raise ApiError(400, "backend is required")
     session = state.create_session(
-        body["backend"], body.get("mode", "dedicated"), body.get("max_ttl")
+        body["backend"], body.get("mode", "dedicated"), body.get("max_ttl"),
+        body.get("interactive_ttl"),
     )
-    return Reply(200, session.api(utcnow()))
+    return Reply(200, session.api())
 
 
 @route("GET", f"/sessions/{_ID}")
 def session_details(state: RuntimeState, request: Request, args: dict[str, str]) -> Reply:
-    with state.cond:
-        return Reply(200, state.session(args["id"]).api(utcnow()))
+    return Reply(200, state.session(args["id"]).api())
 
 
 @route("PATCH", f"/sessions/{_ID}")

@@ -46,12 +46,14 @@ class FakeRuntimeServer:
     Args:
         api_key: The API key the IAM endpoint accepts.
         devices: Fake backend names or instances served (each under its own ``name``).
-        executor: Runs started jobs; default :class:`~qmodes.testing.executor.AerExecutor`.
+        executor: What a job does on the QPU; default
+            :class:`~qmodes.testing.executor.AerExecutor`.
         crn: The one service instance (CRN) of the account.
         plan: The instance's plan name (``"open"``, ``"premium"``...).
         interactive_ttl: Sessions' interactive TTL, seconds.
         batch_interactive_ttl: Batches' interactive TTL, seconds.
         max_ttl: Default maximum TTL of sessions and batches, seconds.
+        lanes: Classical execution lanes per device (IBM: 5).
         token_ttl: Lifetime of issued bearer tokens, seconds.
         usage_limit_seconds: Reported instance usage limit (``None``: unlimited).
         patch_env: Set ``IAM_URL``, ``GLOBAL_SEARCH_URL`` and ``GLOBAL_CATALOG_URL`` while
@@ -84,6 +86,7 @@ class FakeRuntimeServer:
         interactive_ttl: float = 60.0,
         batch_interactive_ttl: float = 1.0,
         max_ttl: float = 8 * 3600.0,
+        lanes: int = 5,
         token_ttl: float = 3600.0,
         usage_limit_seconds: float | None = None,
         patch_env: bool = True,
@@ -100,6 +103,7 @@ class FakeRuntimeServer:
             interactive_ttl=interactive_ttl,
             batch_interactive_ttl=batch_interactive_ttl,
             max_ttl=max_ttl,
+            lanes=lanes,
         )
         self.state.usage_limit_seconds = usage_limit_seconds
         self.log: list[tuple[str, str, int]] = []
@@ -145,14 +149,13 @@ class FakeRuntimeServer:
             for key, value in self.environ.items():
                 self._saved_env[key] = os.environ.get(key)
                 os.environ[key] = value
-        self.state.start()
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.name = "qmodes-testing-http"
         self._thread.start()
         return self
 
     def stop(self) -> None:
-        """Stop serving, stop the QPU threads and restore the environment."""
+        """Stop serving, cancel open sessions, stop the engine and restore the environment."""
         if self._thread is None:
             return
         self._httpd.shutdown()
