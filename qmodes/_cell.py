@@ -121,12 +121,7 @@ class CellContexts:
         finally:
             if context in self.cells:
                 self.cells.remove(context)
-            verb = "cancelled" if interrupted else "closed"
-            try:
-                line = _output.summary_line(context, verb, self.settings.price_per_second)
-            except Exception:  # never hide the body's own error behind a summary failure
-                line = f"{context.mode} {verb}"
-            print(line)
+            self._summarize(context, "cancelled" if interrupted else "closed")
 
     # -- the line form ---------------------------------------------------------------------
     def open_line(self, options: Options) -> ExecutionContext:
@@ -155,9 +150,23 @@ class CellContexts:
         self.line = None
         set_default_context(None)
         context.close()
-        print(_output.summary_line(context, "closed", self.settings.price_per_second))
+        self._summarize(context, "closed")
 
     # -- shared ----------------------------------------------------------------------------
+    def _summarize(self, context: ExecutionContext, verb: str) -> None:
+        """Print the summary line and, unless interrupted or turned off, the advisor's lines.
+
+        Never raises: a summary must not hide the body's own error.
+        """
+        settings = self.settings
+        try:
+            line = _output.summary_line(context, verb, settings.price_per_second)
+        except Exception:
+            line = f"{context.mode} {verb}"
+        print(line)
+        if verb == "closed" and settings.advisor:
+            _output.print_advice(context, settings.target, settings.price_per_second)
+
     def open(self, options: Options, label: str) -> ExecutionContext:
         """Open a context for ``options``, bind its names and show it.
 
@@ -168,16 +177,17 @@ class CellContexts:
         if not name.isidentifier() or keyword.iskeyword(name) or name in _PRIMITIVES:
             raise UsageError(f"{label}: --name {name!r}: give a Python variable name other than "
                              f"{' or '.join(_PRIMITIVES)}")
-        import qmodes
+        from qmodes.modes import Batch, Session
+        from qmodes.primitives import Estimator, Sampler
 
-        factory = qmodes.Session if options.mode == "session" else qmodes.Batch
+        factory = Session if options.mode == "session" else Batch
         try:
             context = factory(options.backend, max_time=options.max_time,
                               interactive_ttl=options.interactive_ttl, runtime=self.runtime)
         except ValueError as error:
             raise UsageError(f"{label}: {error}") from None
-        self.shell.push({name: context, "sampler": qmodes.Sampler(mode=context),
-                         "estimator": qmodes.Estimator(mode=context)})
+        self.shell.push({name: context, "sampler": Sampler(mode=context),
+                         "estimator": Estimator(mode=context)})
         if options.widget:
             _output.show_context(self.shell, context)
         return context

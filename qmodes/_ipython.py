@@ -4,7 +4,9 @@
 :mod:`qmodes.magics`, adds the :class:`qmodes.config.QModes` settings to
 ``shell.configurables`` (so ``%config QModes.max_time = '30m'`` works), adds an input
 transformer so a ``%%session`` body may use top-level ``await``, and makes sure every
-context a magic opened is closed when the kernel shuts down.
+context a magic opened is closed when the kernel shuts down. It also attaches the ledger
+(:mod:`qmodes.ledger`, under ``$QMODES_HOME``) to the default timeline, so every context and
+job of the kernel is recorded, and reports remote sessions an earlier kernel left open.
 
 Why the transformer: a cell magic is an ordinary function call, and IPython (and
 ipykernel, which runs async cells as asyncio tasks on its running loop) can only run a
@@ -50,6 +52,26 @@ def load_ipython_extension(shell: InteractiveShell) -> None:
     magics._transformer = _AsyncCellTransformer(shell)
     shell.input_transformers_post.append(magics._transformer)
     atexit.register(magics.shutdown)
+    _open_ledger()
+
+
+def _open_ledger() -> None:
+    """Record the default timeline in the ledger; report unclosed remote sessions.
+
+    A ledger that cannot be opened (e.g. an unwritable ``QMODES_HOME``) is a one-line note:
+    the magics work without it.
+    """
+    try:
+        from qmodes.ledger import default_ledger, unclosed_report
+
+        default_ledger(attach=True)
+        report = unclosed_report()
+    except Exception as error:
+        print(f"qmodes: no ledger of past runs ({type(error).__name__}: {error})",
+              file=sys.stderr)
+        return
+    if report:
+        print(report)
 
 
 def unload_ipython_extension(shell: InteractiveShell) -> None:
@@ -59,6 +81,10 @@ def unload_ipython_extension(shell: InteractiveShell) -> None:
         return
     magics.shutdown()
     atexit.unregister(magics.shutdown)
+    if magics.settings.pace is not None:  # the engine paces no more once qmodes is unloaded
+        from qmodes.local import default_runtime
+
+        default_runtime().pace = None
     for kind, names in (("line", (*_MAGIC_NAMES, "qmodes")), ("cell", _MAGIC_NAMES)):
         for name in names:
             shell.magics_manager.magics[kind].pop(name, None)

@@ -1,4 +1,4 @@
-"""What the magics print: the live widget (or a text line) and the one-line summary.
+"""What the magics print: the live widget (or a text line), the summary line, the advisor.
 
 Example:
     >>> import qmodes
@@ -15,7 +15,12 @@ from typing import Any
 
 from qmodes.durations import format_duration
 
-__all__ = ["open_line", "show_context", "summary_line"]
+__all__ = ["advisor_lines", "format_seconds", "open_line", "print_advice", "show_context",
+           "summary_line"]
+
+ADVISOR_MAX_JOBS = 500
+"""More jobs than this are not replayed after a cell: the three replays take ~0.1 s for 200
+jobs and grow faster than linearly (``ctx.advise()`` still replays any number)."""
 
 _STATES = ("DONE", "RUNNING", "QUEUED", "ERROR", "CANCELLED")
 
@@ -29,10 +34,74 @@ def summary_line(context: Any, verb: str = "closed", price_per_second: float | N
     plural = "" if len(jobs) == 1 else "s"
     jobs_part = f"{len(jobs)} job{plural}" + (f" ({states})" if states else "")
     figure = context.usage_figure()
-    usage = f"usage {figure.seconds:.3g} s {figure.source}"
+    usage = f"usage {format_seconds(figure.seconds)} {figure.source}"
     if price_per_second is not None:
         usage += f" (≈ {figure.seconds * price_per_second:,.2f} at {price_per_second:g}/s)"
     return f"{context.mode} {verb} · {jobs_part} · {usage}"
+
+
+def format_seconds(seconds: float) -> str:
+    """``"3.4 s"``, ``"71.4 s"``, ``"312 s"``, ``"4,213 s"`` (never in e-notation)."""
+    return f"{seconds:.3g} s" if seconds < 1000 else f"{seconds:,.0f} s"
+
+
+def advisor_lines(context: Any, target: str | None = None,
+                  price_per_second: float | None = None) -> list[str]:
+    """The advisor's verdict on a closed context's workload, as short lines; [] when there is
+    nothing to project (no jobs, or plain Aer with no ``target`` device).
+
+    The first line gives the projected usage in each mode (recommended first) and why; then
+    one ``hint: ...`` line per best-practice hint. Money only with ``price_per_second``.
+    """
+    record = context.record()
+    if not record.job_ids:
+        return []
+    backend = context.backend_name
+    device = backend if _is_device(backend) else target
+    if device is None:
+        return []
+    if len(record.job_ids) > ADVISOR_MAX_JOBS:
+        return [f"advisor: skipped for {len(record.job_ids)} jobs (more than "
+                f"{ADVISOR_MAX_JOBS} take long to replay); call .advise() on the context"]
+    from qmodes.advisor import hints
+
+    jobs = context.timeline.jobs(ids=record.job_ids)
+    advice = context.advise(target=None if device == backend else device,
+                            price_per_second=price_per_second)
+    order = ["batch", "session", "job"]
+    order.sort(key=lambda mode: mode != advice.recommended)
+    parts = []
+    for mode in order:
+        outcome = advice.outcomes[mode]
+        money = f" (≈ {outcome.cost:,.2f})" if outcome.cost is not None else ""
+        parts.append(f"{mode} {format_seconds(outcome.usage.seconds)}{money}")
+    snapshot = device == backend and all(j.projected_qpu is not None for j in jobs)
+    how = "from its calibration snapshot" if snapshot else "by IBM's quick formula"
+    if price_per_second:
+        how += f"; money at {price_per_second:g}/s"
+    lines = [f"advisor (projected for {device} {how}): {' · '.join(parts)} → "
+             f"{advice.recommended}: {advice.reason}"]
+    now = max([t for t in (record.closed_at, record.last_job_completed) if t is not None],
+              default=record.created)
+    found = [*advice.hints, *hints(record, jobs, now, target=device)]
+    lines += [f"hint: {hint}" for hint in dict.fromkeys(found)]
+    return lines
+
+
+def print_advice(context: Any, target: str | None = None,
+                 price_per_second: float | None = None) -> None:
+    """Print :func:`advisor_lines`; a failure is one ``advisor: ...`` note, never an error."""
+    try:
+        lines = advisor_lines(context, target, price_per_second)
+    except Exception as error:  # the advisor must never break the cell
+        message = (str(error).splitlines() or [""])[0][:200]
+        lines = [f"advisor: not available ({type(error).__name__}: {message})"]
+    for line in lines:
+        print(line)
+
+
+def _is_device(backend: str) -> bool:
+    return backend.lower().startswith(("fake_", "ibm:", "ibm_"))
 
 
 def open_line(context: Any) -> str:

@@ -13,6 +13,9 @@ Example:
     Traceback (most recent call last):
     ...
     traitlets.traitlets.TraitError: QModes.price_per_second must be a number >= 0 or None, not -1.0
+
+``QModes.pace`` is not only a default: setting it sets the pacing of the local engine
+(``qmodes.local.default_runtime().pace``) at once.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from traitlets import Bool, Float, TraitError, Unicode, Union, validate
+from traitlets import Bool, Float, TraitError, Unicode, Union, observe, validate
 from traitlets.config import Configurable
 
 from qmodes.durations import format_duration, parse_duration
@@ -37,6 +40,8 @@ class QModes(Configurable):
             %config QModes.default_backend = 'fake_manila'
             %config QModes.max_time = '30m'
             %config QModes.widget = False
+            %config QModes.target = 'fake_manila'   # advisor: project Aer runs to a device
+            %config QModes.pace = 0.1               # QPU lane: device time, 10x faster
     """
 
     default_backend = Unicode(
@@ -72,6 +77,26 @@ class QModes(Configurable):
         "only.",
     ).tag(config=True)
 
+    target = Unicode(
+        None,
+        allow_none=True,
+        help="Device the advisor projects a plain-Aer workload to: 'fake_<device>' or "
+        "'ibm:<device>'; None projects only runs on a device (to that device).",
+    ).tag(config=True)
+
+    pace = Float(
+        None,
+        allow_none=True,
+        help="Pacing of the local QPU lane: a fake_<device> job holds it for its projected "
+        "device time times this factor (1.0: real time, 0.1: ten times faster); None runs at "
+        "Aer's speed. Applied to qmodes.local.default_runtime() when set.",
+    ).tag(config=True)
+
+    advisor = Bool(
+        True, help="After a %%session/%%batch cell, print what its workload would cost in "
+        "each mode on the device (see QModes.target) and best-practice hints."
+    ).tag(config=True)
+
     @validate("default_backend")
     def _check_backend(self, proposal: dict[str, Any]) -> str:
         name = str(proposal["value"]).strip()
@@ -96,6 +121,40 @@ class QModes(Configurable):
             raise TraitError(
                 f"QModes.price_per_second must be a number >= 0 or None, not {value!r}")
         return value
+
+    @validate("target")
+    def _check_target(self, proposal: dict[str, Any]) -> str | None:
+        value = proposal["value"]
+        if value is None or not str(value).strip():
+            return None
+        name = str(value).strip()
+        key = name.lower()
+        if key.startswith(("ibm:", "ibm_")) and len(key) > 4:
+            return name
+        if not key.startswith("fake_"):
+            raise TraitError(f"QModes.target: {name!r} is not a device: give 'fake_<device>' "
+                             f"(e.g. 'fake_manila') or 'ibm:<device>', or None")
+        from qmodes.backends import available_backends
+
+        devices = [b for b in available_backends() if b.startswith("fake_")]
+        if key not in devices:
+            raise TraitError(f"QModes.target: unknown device {name!r}; fake devices: "
+                             f"{', '.join(devices)}")
+        return key
+
+    @validate("pace")
+    def _check_pace(self, proposal: dict[str, Any]) -> float | None:
+        value = proposal["value"]
+        if value is not None and not (math.isfinite(value) and value > 0):
+            raise TraitError(f"QModes.pace must be a positive speed factor such as 1.0 (real "
+                             f"device time) or 0.1 (ten times faster), or None, not {value!r}")
+        return value
+
+    @observe("pace")
+    def _apply_pace(self, change: dict[str, Any]) -> None:
+        from qmodes.local import default_runtime
+
+        default_runtime().pace = change["new"]
 
     @classmethod
     def from_config(cls, config: Any) -> tuple[QModes, list[str]]:
@@ -141,7 +200,7 @@ class QModes(Configurable):
         """
         lines = []
         for name in ("default_backend", "max_time", "interactive_ttl", "widget",
-                     "price_per_second"):
+                     "price_per_second", "target", "pace", "advisor"):
             value = getattr(self, name)
             if name in ("max_time", "interactive_ttl"):
                 shown = "mode default" if value is None else format_duration(value)

@@ -14,16 +14,25 @@ Example:
 
         %batch -b aer                         # open across cells ...
         %batch --close                        # ... until closed
+
+        %qmodes usage --since 30d             # billed time recorded in the ledger
+        %qmodes history --limit 5             # the last sessions and batches
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import (
+    MagicArgumentParser,
+    argument,
+    magic_arguments,
+    parse_argstring,
+)
 
 from qmodes._cell import CellContexts, Options
 from qmodes.durations import parse_duration
@@ -62,6 +71,27 @@ def _mode_arguments(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+_QMODES_HINT = ("valid: %qmodes, %qmodes usage [--since 7d] [--backend NAME], "
+                "%qmodes history [--limit N]")
+
+
+def _qmodes_parser() -> MagicArgumentParser:
+    """``%qmodes [usage [--since T] [--backend NAME] | history [--limit N]]``."""
+    parser = MagicArgumentParser(
+        "%qmodes", description="Without a command: the open contexts, the backends and the "
+        "defaults. With one: a report from the ledger of past runs ($QMODES_HOME, default "
+        "~/.qmodes).")
+    commands = parser.add_subparsers(dest="command", metavar="{usage,history}")
+    usage = commands.add_parser("usage", help="billed time per backend, mode and source")
+    usage.add_argument("--since", metavar="T", nargs="+", default=["7d"],
+                       help="'7d' (default), '12h', '2w', a date such as '2025-01-31', or 'all'")
+    usage.add_argument("--backend", metavar="NAME", help="only this backend")
+    history = commands.add_parser("history", help="the last sessions and batches")
+    history.add_argument("--limit", metavar="N", type=int, default=20,
+                         help="how many (default 20)")
+    return parser
+
+
 @magics_class
 class QModesMagics(Magics):
     """The qmodes magics; ``%load_ext qmodes`` registers them."""
@@ -96,11 +126,50 @@ class QModesMagics(Magics):
 
     @line_magic
     def qmodes(self, line: str = "") -> None:
-        """Show the open contexts, the available backends and the defaults."""
-        if line.strip():
-            raise UsageError(f"%qmodes takes no arguments, got {line.strip()!r}")
+        """Show the open contexts, backends and defaults; or a ledger report:
+        ``%qmodes usage [--since 7d] [--backend NAME]``, ``%qmodes history [--limit N]``."""
+        __tracebackhide__ = True
+        try:
+            args = _QMODES_PARSER.parse_argstring(line)
+        except UsageError as error:
+            raise UsageError(f"%qmodes: {error}; {_QMODES_HINT}") from None
+        except ValueError as error:  # unbalanced quotes
+            raise UsageError(f"%qmodes: cannot parse {line.strip()!r} ({error}); "
+                             f"{_QMODES_HINT}") from None
+        if args.command is None:
+            self._status()
+        else:
+            print(self._report(args))
+
+    def _report(self, args: argparse.Namespace) -> str:
+        """The text of ``%qmodes usage`` or ``%qmodes history``."""
+        import sqlite3
+
+        from qmodes import ledger
+
+        try:
+            if args.command == "history":
+                if args.limit < 1:
+                    raise UsageError(f"%qmodes history: --limit must be at least 1, got "
+                                     f"{args.limit}")
+                return ledger.history(limit=args.limit)
+            since: str | None = " ".join(args.since)
+            if since is not None and since.lower() == "all":
+                since = None
+            try:
+                ledger.parse_since(since)
+            except ValueError as error:
+                raise UsageError(f"%qmodes usage: --since: {error}") from None
+            return ledger.usage_report(since=since, backend=args.backend,
+                                       price_per_second=self.settings.price_per_second)
+        except (sqlite3.Error, OSError) as error:
+            raise UsageError(f"%qmodes {args.command}: cannot read the ledger at "
+                             f"{ledger.ledger_path()}: {error}") from None
+
+    def _status(self) -> None:
         from qmodes._output import summary_line
         from qmodes.backends import available_backends
+        from qmodes.ledger import ledger_path
 
         print("open:")
         opened = self.contexts.open_contexts()
@@ -114,6 +183,7 @@ class QModesMagics(Magics):
         print("defaults (%config QModes.<name> = value):")
         for setting in self.settings.describe():
             print(f"  {setting}")
+        print(f"ledger: {ledger_path()} (%qmodes usage, %qmodes history)")
 
     async def run_cell_async(self, mode: str, line: str, cell: str) -> None:
         """``%%session``/``%%batch`` for a body with top-level ``await`` (see qmodes._ipython)."""
@@ -123,8 +193,13 @@ class QModesMagics(Magics):
         await self.contexts.run_cell_async(self._options(f"%%{mode}", mode, args), cell)
 
     def shutdown(self) -> None:
-        """Close every context the magics left open (kernel shutdown, ``%unload_ext``)."""
+        """Close every context the magics left open (kernel shutdown, ``%unload_ext``), then
+        stop recording in the ledger and close it. Never raises."""
         self.contexts.shutdown()
+        with contextlib.suppress(Exception):  # shutting down: nothing left to tell
+            from qmodes.ledger import close_default_ledger
+
+            close_default_ledger()
 
     # -- hand-off --------------------------------------------------------------------------
     def _run(self, mode: str, line: str, cell: str | None) -> None:
@@ -167,6 +242,10 @@ class QModesMagics(Magics):
             name=args.name,
             widget=self.settings.widget and not args.no_widget,
         )
+
+
+_QMODES_PARSER = _qmodes_parser()
+QModesMagics.qmodes.__doc__ = _QMODES_PARSER.format_help()
 
 
 def _duration(label: str, words: list[str] | None, option: str, default: float | None

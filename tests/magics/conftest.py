@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -12,18 +14,32 @@ from tests.conftest import Sim, make_sim
 
 
 @pytest.fixture(scope="session")
-def _shell() -> TestingShell:
-    from traitlets.config import Config
+def _shell(ipython_shell: TestingShell) -> TestingShell:
+    """The run's one IPython test shell (tests/conftest.py)."""
+    return ipython_shell
 
-    config = Config()
-    config.HistoryManager.enabled = False
-    config.InteractiveShell.colors = "nocolor"
-    return TestingShell.instance(config=config)
+
+@pytest.fixture(autouse=True)
+def qmodes_home(tmp_path: Path) -> Iterator[Path]:
+    """Each test's ledger is in its own directory: no test writes to the real ~/.qmodes.
+
+    A MonkeyPatch of its own (not the ``monkeypatch`` fixture): a test's own patches must be
+    undone before the shell fixture unloads the extension, this one only after.
+    """
+    home = tmp_path / "qmodes-home"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("QMODES_HOME", str(home))
+        yield home
 
 
 @pytest.fixture
-def shell(_shell: TestingShell) -> Iterator[TestingShell]:
-    """The shell with qmodes loaded; unloaded (closing whatever is open) after the test."""
+def shell(_shell: TestingShell, qmodes_home: Path) -> Iterator[TestingShell]:
+    """The shell with qmodes loaded; unloaded (closing whatever is open) after the test.
+
+    A ``builtins._`` left by doctests (Python's displayhook sets it) would stop IPython from
+    binding ``_`` to a cell's value, as in no real kernel: it is removed first.
+    """
+    builtins.__dict__.pop("_", None)
     _shell.run_cell("%load_ext qmodes")
     yield _shell
     _shell.run_cell("%unload_ext qmodes")

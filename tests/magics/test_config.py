@@ -36,6 +36,11 @@ class TestThroughTheShell:
         ("QModes.default_backend = 'fake_nowhere'", "unknown backend 'fake_nowhere'"),
         ("QModes.price_per_second = -2.0", "must be a number >= 0 or None"),
         ("QModes.widget = 'yes'", "The 'widget' trait of a QModes instance expected a bool"),
+        ("QModes.target = 'aer'", "QModes.target: 'aer' is not a device: give 'fake_<device>'"),
+        ("QModes.target = 'fake_nowhere'", "QModes.target: unknown device 'fake_nowhere'"),
+        ("QModes.pace = 0", "QModes.pace must be a positive speed factor"),
+        ("QModes.pace = -0.5", "QModes.pace must be a positive speed factor"),
+        ("QModes.advisor = 'no'", "The 'advisor' trait of a QModes instance expected a bool"),
     ])
     def test_a_bad_value_is_an_error_and_changes_nothing(self, shell, magics, caplog, line,
                                                          message):
@@ -62,6 +67,37 @@ class TestThroughTheShell:
             capsys.readouterr().err)
 
 
+class TestPace:
+    def test_pace_is_applied_to_the_local_engine_at_once(self, shell):
+        from qmodes.local import default_runtime
+
+        shell.run_cell("%config QModes.pace = 0.25")
+        assert default_runtime().pace == 0.25
+        shell.run_cell("%config QModes.pace = None")
+        assert default_runtime().pace is None
+
+    def test_a_bad_pace_leaves_the_engine_as_it_was(self, shell):
+        from qmodes.local import default_runtime
+
+        shell.run_cell("%config QModes.pace = 2")
+        shell.run_cell("%config QModes.pace = -1")
+        assert default_runtime().pace == 2.0
+
+    def test_pace_from_the_config_applies_on_load_and_unloading_resets_it(self, shell):
+        from qmodes.local import default_runtime
+
+        shell.run_cell("%config QModes.pace = 0.5")
+        shell.run_cell("%reload_ext qmodes")
+        assert shell.magics_manager.registry["QModesMagics"].settings.pace == 0.5
+        assert default_runtime().pace == 0.5
+        shell.run_cell("%unload_ext qmodes")
+        try:
+            assert default_runtime().pace is None
+        finally:
+            shell.run_cell("%load_ext qmodes")
+            shell.run_cell("%config QModes.pace = None")
+
+
 class TestTraits:
     def test_durations_are_stored_in_seconds(self):
         settings = QModes(max_time="2h 30m", interactive_ttl="90")
@@ -83,7 +119,20 @@ class TestTraits:
         with pytest.raises(TraitError):
             QModes(price_per_second=float("nan"))
 
+    def test_target_forms(self):
+        assert QModes().target is None
+        assert QModes(target="Fake_Manila").target == "fake_manila"
+        assert QModes(target="ibm:ibm_brisbane").target == "ibm:ibm_brisbane"
+        assert QModes(target=" ").target is None
+        with pytest.raises(TraitError, match="'aer:statevector' is not a device"):
+            QModes(target="aer:statevector")
+
+    def test_pace_and_advisor_defaults(self):
+        settings = QModes()
+        assert (settings.pace, settings.advisor) == (None, True)
+
     def test_describe(self):
         assert QModes(max_time=90).describe() == [
             "default_backend = 'aer'", "max_time = 1m 30s", "interactive_ttl = mode default",
-            "widget = True", "price_per_second = None"]
+            "widget = True", "price_per_second = None", "target = None", "pace = None",
+            "advisor = True"]

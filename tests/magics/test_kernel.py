@@ -8,6 +8,7 @@ what a line magic left open.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -28,13 +29,20 @@ bell = QuantumCircuit(2); bell.h(0); bell.cx(0, 1); bell.measure_all()
 """
 
 
-def run_notebook(*cells: str, timeout: int = 120) -> tuple[nbformat.NotebookNode, Exception | None]:
+def run_notebook(*cells: str, home: Path | None = None, timeout: int = 120
+                 ) -> tuple[nbformat.NotebookNode, Exception | None]:
+    """Run the cells after SETUP in a fresh kernel; its ledger goes to ``home`` (default: the
+    test's ``QMODES_HOME``, never the real ~/.qmodes)."""
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(SETUP), *map(nbformat.v4.new_code_cell, cells)]
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(ROOT)}})
+    env = dict(os.environ)
+    if home is not None:
+        env["QMODES_HOME"] = str(home)
+    assert "QMODES_HOME" in env
     try:
-        client.execute()
+        client.execute(env=env)
     except CellExecutionError as error:
         return notebook, error
     return notebook, None
@@ -51,7 +59,12 @@ def text(cell: nbformat.NotebookNode) -> str:
 
 
 @pytest.fixture(scope="module")
-def notebook_run():
+def kernel_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("kernel-home")
+
+
+@pytest.fixture(scope="module")
+def notebook_run(kernel_home):
     return run_notebook(
         # 1: top-level await in the body, unmodified Sampler() code
         "%%session --no-widget\nimport asyncio\nawait asyncio.sleep(0.01)\n"
@@ -66,6 +79,7 @@ def notebook_run():
         "%%session --no-widget\njob2 = sampler.run([bell], shots=10)\n1 / 0",
         # 5: never runs
         "print('after the error')",
+        home=kernel_home,
     )
 
 
@@ -90,6 +104,20 @@ def test_an_error_in_the_body_stops_run_all_after_closing(notebook_run):
     assert len(errors) == 1 and errors[0].ename == "ZeroDivisionError"  # shown once
     assert "session closed · 1 job" in text(failed)
     assert notebook.cells[5].get("execution_count") is None  # Run All stopped
+
+
+def test_the_kernel_s_contexts_and_jobs_are_in_its_ledger(notebook_run, kernel_home):
+    from qmodes.ledger import Ledger
+
+    ledger = Ledger(kernel_home / "ledger.sqlite3")
+    try:
+        contexts = sorted((row["created"], row["mode"], row["jobs"], row["state"])
+                          for row in ledger.contexts())
+        assert [c[1:] for c in contexts] == [("session", 1, "closed"), ("batch", 2, "closed"),
+                                             ("session", 1, "closed")]
+        assert len(ledger.jobs()) == 4
+    finally:
+        ledger.close()
 
 
 def test_in_a_kernel_the_widget_or_its_text_line_opens_the_cell():

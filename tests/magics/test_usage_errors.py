@@ -28,7 +28,22 @@ CASES = {
     "bad variable name": ("%%session --name 2x\npass", r"--name '2x': give a Python variable"),
     "reserved variable name": ("%%batch --name sampler\npass", r"other than sampler or"),
     "unbalanced quotes": ("%%session --max-time '30m\npass", r"%%session: cannot parse"),
-    "qmodes takes no argument": ("%qmodes --all", r"%qmodes takes no arguments"),
+    "qmodes unknown option": ("%qmodes --all",
+                              r"%qmodes: unrecognized arguments: --all; valid: %qmodes, "
+                              r"%qmodes usage \[--since 7d\] \[--backend NAME\], "
+                              r"%qmodes history \[--limit N\]"),
+    "qmodes unknown command": ("%qmodes costs", r"%qmodes: argument .*invalid choice: 'costs'"),
+    "qmodes usage bad since": ("%qmodes usage --since lately",
+                               r"%qmodes usage: --since: invalid since 'lately': give e.g. '7d'"),
+    "qmodes usage since missing": ("%qmodes usage --since",
+                                   r"%qmodes: argument --since: expected at least one"),
+    "qmodes usage unknown option": ("%qmodes usage --limit 3",
+                                    r"%qmodes: unrecognized arguments: --limit 3"),
+    "qmodes history limit not a number": ("%qmodes history --limit many",
+                                          r"%qmodes: argument --limit: invalid int value"),
+    "qmodes history limit below one": ("%qmodes history --limit 0",
+                                       r"%qmodes history: --limit must be at least 1, got 0"),
+    "qmodes unbalanced quotes": ("%qmodes usage --since '7d", r"%qmodes: cannot parse"),
 }
 
 
@@ -51,3 +66,10 @@ def test_help_shows_the_options(shell, capsys):
     out = capsys.readouterr().out
     for option in ("--backend", "--max-time", "--interactive-ttl", "--name", "--no-widget"):
         assert option in out
+
+
+def test_qmodes_help_shows_the_commands(shell, capsys):
+    shell.run_cell("%qmodes?")
+    out = capsys.readouterr().out
+    for word in ("usage", "history", "QMODES_HOME"):
+        assert word in out
