@@ -106,5 +106,10 @@ def bench_load_ext(repeat: int = 5) -> None:
 
 
 if __name__ == "__main__":
-    bench_load_ext()
-    bench_cells()
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["QMODES_HOME"] = home  # the ledger of the bench is thrown away
+        bench_load_ext()
+        bench_cells()

@@ -189,7 +189,7 @@ class CellContexts:
         self.shell.push({name: context, "sampler": Sampler(mode=context),
                          "estimator": Estimator(mode=context)})
         if options.widget:
-            _output.show_context(self.shell, context)
+            _output.show_context(self.shell, context, self.settings)
         return context
 
     def _check_not_nested(self, label: str) -> None:

@@ -112,12 +112,12 @@ def open_line(context: Any) -> str:
             f"{format_duration(record.interactive_ttl)}")
 
 
-def show_context(shell: Any, context: Any) -> None:
+def show_context(shell: Any, context: Any, settings: Any = None) -> None:
     """Show the live timeline widget for ``context``, or a text line without a widget front-end.
 
     The widget is imported here, on first use: ``import qmodes`` does not import it.
     """
-    widget = _make_widget(shell, context)
+    widget = _make_widget(shell, context, settings)
     if widget is None:
         print(open_line(context))
     elif hasattr(widget, "show"):
@@ -133,12 +133,15 @@ def has_widget_frontend(shell: Any) -> bool:
     return getattr(shell, "kernel", None) is not None
 
 
-def _make_widget(shell: Any, context: Any) -> Any:
+def _make_widget(shell: Any, context: Any, settings: Any = None) -> Any:
     if not has_widget_frontend(shell):
         return None
     try:
         from qmodes.widget import TimelineWidget
 
-        return TimelineWidget(context)
+        options = {} if settings is None else {
+            "target": settings.target, "price_per_second": settings.price_per_second,
+            "advisor": settings.advisor}
+        return TimelineWidget(context, **options)
     except Exception:  # no widget package, or it failed: the text line still says what opened
         return None

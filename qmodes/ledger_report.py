@@ -52,6 +52,11 @@ def parse_since(value: Any, now: float | None = None) -> float:
                          f"such as '2025-01-31'") from None
 
 
+def _noun(mode: str, count: int) -> str:
+    noun = "job" if mode == "job" else "context"
+    return noun if count == 1 else noun + "s"
+
+
 def format_usage(rows: list[Row], since: Any, backend: str | None,
                  price_per_second: float | None) -> str:
     """Billed time per backend, mode and source; money only with the user's price."""
@@ -63,7 +68,7 @@ def format_usage(rows: list[Row], since: Any, backend: str | None,
         money = (f", ≈ {row['seconds'] * price_per_second:.2f} at your price "
                  f"{price_per_second:g}/s" if price_per_second else "")
         lines.append(f"  {row['backend']:<16} {row['mode']:<8} {row['count']:>4} "
-                     f"{'jobs' if row['mode'] == 'job' else 'contexts'}  "
+                     f"{_noun(row['mode'], row['count'])}  "
                      f"{format_duration(row['seconds'] or 0.0):>8}{money}  ({row['source']})")
     return "\n".join(lines)
 

@@ -89,7 +89,7 @@ def workload_from_records(jobs: Sequence[JobRecord], context: ContextRecord | No
     elif closed is not None and last_done is not None:
         after_done = closed - last_done
     snapshot = qpu_seconds is None and ordered and all(
-        getattr(j, "projected_qpu", None) is not None for j in ordered)
+        getattr(j, "projected_qpu", None) is not None and j.backend == device for j in ordered)
     how = "from its calibration snapshot" if snapshot else "by IBM's quick formula"
     label = (f"QPU time projected for {device} {how}"
              if not device.startswith("aer") else "QPU time projected for a typical IBM device "
@@ -99,11 +99,12 @@ def workload_from_records(jobs: Sequence[JobRecord], context: ContextRecord | No
 
 
 def projected_qpu(record: JobRecord, device: str) -> float:
-    """Projected QPU seconds of a recorded job: its ``projected_qpu`` if the primitive set
-    one, else IBM's quick form of its executions, else its measured QPU time + overhead."""
+    """Projected QPU seconds of a recorded job on ``device``: its ``projected_qpu`` if the
+    primitive set one for that device, else IBM's quick form of its executions, else its
+    measured QPU time + overhead."""
     given = getattr(record, "projected_qpu", None)
-    if given is not None:
-        return float(given)
+    if given is not None and device in (record.backend, f"ibm:{record.backend}"):
+        return float(given)  # projected for the device it ran on
     if record.executions:
         return project_job(record.executions, device, primitive=record.primitive).seconds
     return SUB_JOB_OVERHEAD + _span(record, "qpu")

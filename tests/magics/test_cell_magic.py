@@ -240,16 +240,19 @@ class TestOutput:
         shown = []
 
         class Widget:
-            def __init__(self, context):
+            def __init__(self, context, **options):
                 self.context = context
+                self.options = options
 
             def show(self):
-                shown.append(self.context)
+                shown.append((self.context, self.options))
 
         monkeypatch.setattr(_output, "has_widget_frontend", lambda shell: True)
         monkeypatch.setattr(qmodes.widget, "TimelineWidget", Widget)
+        shell.run_cell("%config QModes.target = 'fake_manila'")
         shell.run_cell("%%batch\nprint('body')")
-        assert shown == [shell.user_ns["batch"]]
+        assert shown == [(shell.user_ns["batch"], {"target": "fake_manila",
+                                                   "price_per_second": None, "advisor": True})]
         assert capsys.readouterr().out.startswith("body")
 
     def test_a_failing_widget_falls_back_to_the_text_line(self, shell, monkeypatch, capsys):
