@@ -106,3 +106,13 @@ def test_max_time_cuts_a_session_short():
 def test_unknown_mode_is_refused():
     with pytest.raises(ValueError, match="job, batch, session"):
         replay(independent(), "dedicated")
+
+
+def test_a_stored_projection_counts_only_for_the_device_it_was_made_for():
+    from qmodes.timeline import JobRecord
+    from qmodes.workload import projected_qpu
+
+    record = JobRecord(id="j", context_id=None, mode="job", backend="fake_manila",
+                       primitive="sampler", created=0.0, executions=1000, projected_qpu=9.0)
+    assert projected_qpu(record, "fake_manila") == 9.0
+    assert projected_qpu(record, "fake_lima") == pytest.approx(2 + 0.00035 * 1000)
