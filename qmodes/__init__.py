@@ -18,9 +18,8 @@ In IPython or Jupyter, ``%load_ext qmodes`` adds the ``%%session`` and ``%%batch
 
 from __future__ import annotations
 
-from typing import Any
-
 import importlib
+from typing import Any
 
 _LAZY = {
     "Batch": "qmodes.modes",

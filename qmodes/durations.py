@@ -35,8 +35,7 @@ def parse_duration(value: float | int | str, name: str = "duration") -> float:
         units = [unit or "s" for _, unit in parts]
         if len(set(units)) != len(units):
             raise ValueError(_invalid(name, value))
-        seconds = sum(float(number) * _UNITS[unit] for number, unit in zip(
-            (n for n, _ in parts), units))
+        seconds = sum(float(number) * _UNITS[unit or "s"] for number, unit in parts)
     if not seconds > 0 or seconds != seconds or seconds == float("inf"):
         raise ValueError(_invalid(name, value))
     return seconds

@@ -74,7 +74,8 @@ class Job(BasePrimitiveJob):
         self._cancel_requested = False
 
     def __repr__(self) -> str:
-        return f"<qmodes.Job {self.job_id()} {self._record.mode} on {self.backend_name}: {self._status}>"
+        record = self._record
+        return f"<qmodes.Job {self.job_id()} {record.mode} on {record.backend}: {self._status}>"
 
     # -- identity --------------------------------------------------------------------------
     @property

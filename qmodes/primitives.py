@@ -33,9 +33,9 @@ from qiskit.primitives.containers import EstimatorPubLike, SamplerPubLike
 from qiskit.primitives.containers.estimator_pub import EstimatorPub
 from qiskit.primitives.containers.sampler_pub import SamplerPub
 
-from qmodes.local import work as local_work
 from qmodes.backends import DEFAULT_BACKEND, get_backend
 from qmodes.jobs import Job
+from qmodes.local import work as local_work
 from qmodes.local.runtime import LocalRuntime
 from qmodes.modes.base import ExecutionContext, current_context
 from qmodes.modes.job import submit_job
@@ -202,7 +202,7 @@ def _check_precision(precision: Any) -> None:
 @functools.lru_cache(maxsize=64)
 def _estimator_shots(precision: float) -> int:
     """Shots IBM's Estimator would take for a precision: ~1/precision²."""
-    return 1 if precision <= 0 else int(round(1 / precision**2))
+    return 1 if precision <= 0 else round(1 / precision**2)
 
 
 def _check_executions(executions: int) -> None:

@@ -10,7 +10,8 @@ Example:
     >>> from qmodes.clock import ManualClock
     >>> clock = ManualClock(start=0.0)
     >>> executor = SimulatedExecutor(clock, {"classical": 1.0, "qpu": 2.0, "post": 0.5})
-    >>> executor.submit("qpu", None, lambda: "counts", lambda value, error: print(clock.now(), value))
+    >>> report = lambda value, error: print(clock.now(), value)
+    >>> executor.submit("qpu", None, lambda: "counts", report)
     >>> clock.advance(5)
     2.0 counts
 """
@@ -83,7 +84,7 @@ def _paced(work: Callable[[], Any], min_time: Callable[[Any], float],
 def _call(work: Callable[[], Any], done: Done) -> None:
     try:
         value = work()
-    except BaseException as error:  # noqa: BLE001 - reported to the job, never lost
+    except BaseException as error:
         done(None, error)
     else:
         done(value, None)
@@ -113,7 +114,7 @@ class SimulatedExecutor:
     def submit(self, phase: Phase, job: Any, work: Callable[[], Any], done: Done) -> None:
         try:
             value, error = work(), None
-        except BaseException as exc:  # noqa: BLE001 - reported to the job, never lost
+        except BaseException as exc:
             value, error = None, exc
         self._clock.call_later(self.duration(phase, job), lambda: done(value, error))
 

@@ -67,7 +67,7 @@ def close_open_contexts() -> None:
     for context in open_contexts():
         try:
             context.close()
-        except Exception:  # noqa: BLE001, S110 - closing the others matters more
+        except Exception:
             pass
 
 

@@ -39,7 +39,7 @@ def live_hints(contexts: Sequence[tuple[ContextRecord, list[JobRecord]]], now: f
     for context, jobs in contexts:
         try:
             found += hints(context, jobs, now, target=_device(context, target))
-        except Exception:  # noqa: BLE001 - a hint is never worth breaking the widget
+        except Exception:
             _log.debug("hints failed for %s", context.id, exc_info=True)
     return found
 
@@ -55,16 +55,14 @@ def comparison(context: ContextRecord, jobs: list[JobRecord], target: str | None
 
     try:
         advice = advise(context, jobs=jobs, target=device, price_per_second=price_per_second)
-    except Exception:  # noqa: BLE001 - shown as no comparison rather than an error
+    except Exception:
         _log.debug("advisor failed for %s", context.id, exc_info=True)
         return []
-    rows = []
-    for mode, outcome in advice.outcomes.items():
-        rows.append({"mode": mode + (" (recommended)" if mode == advice.recommended else ""),
-                     "seconds": outcome.usage.seconds, "source": outcome.usage.source,
-                     "cost": outcome.cost})
-    rows.sort(key=lambda row: "(recommended)" not in row["mode"])
-    return rows
+    order = sorted(advice.outcomes, key=lambda mode: mode != advice.recommended)
+    return [{"mode": mode + (" (recommended)" if mode == advice.recommended else ""),
+             "seconds": advice.outcomes[mode].usage.seconds,
+             "source": advice.outcomes[mode].usage.source,
+             "cost": advice.outcomes[mode].cost} for mode in order]
 
 
 def _device(context: ContextRecord, target: str | None) -> str | None:

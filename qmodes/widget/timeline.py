@@ -158,7 +158,8 @@ class TimelineWidget(anywidget.AnyWidget):
         timeline = self._state.timeline
         records = [c for c in timeline.contexts() if c.id in (self._state.context_ids or ())]
         contexts = [(record, timeline.jobs(ids=record.job_ids)) for record in records]
-        update = {"hints": advice.live_hints(contexts, self._clock(), self._target)}
+        update: dict[str, Any] = {
+            "hints": advice.live_hints(contexts, self._clock(), self._target)}
         small = sum(len(jobs) for _, jobs in contexts) <= advice.LIVE_COMPARE_MAX_JOBS
         if final or (small and tick - self._compare_at >= advice.COMPARE_INTERVAL):
             self._compare_at = tick

@@ -262,7 +262,7 @@ class TestLeavingTheWithBlock:
         with pytest.raises(ZeroDivisionError):
             with qmodes.Batch("aer", runtime=sim.runtime) as batch:
                 jobs = [run(sim, batch, bell) for _ in range(2)]
-                1 / 0
+                raise ZeroDivisionError("a bug in the body")
         sim.clock.run_until_idle()
         assert [j.status() for j in jobs] == ["DONE", "DONE"]
         assert batch.status() == "Closed"
