@@ -105,6 +105,7 @@ class Scheduler:
         """Stop accepting jobs; queued jobs still run; the context closes once they finish."""
         with self._lock:
             self._close(self._contexts[context_id])
+            self._dispatch()  # an idle session that ends here frees the device
         self._after_lock()
 
     def _close(self, ctx: _Context) -> None:

@@ -172,6 +172,16 @@ class TestSession:
         sim.clock.run_until_idle()
         assert spans(outsider)["classical"][0] == 66.5
 
+    def test_closing_an_idle_session_frees_the_device_at_once(self, sim, bell):
+        session = qmodes.Session("aer", interactive_ttl=60, runtime=sim.runtime)
+        run(sim, session, bell)  # 0 → 6.5, then idle in its TTL
+        sim.at(10)
+        outsider = run(sim, "aer", bell)
+        sim.at(20)
+        session.close()
+        assert outsider.status() == "RUNNING"
+        assert spans(outsider)["classical"][0] == 20
+
     def test_a_session_waits_for_the_device_to_be_free_before_locking_it(self, sim, bell):
         outsider = run(sim, "aer", bell)  # 0 → 6.5
         session = qmodes.Session("aer", runtime=sim.runtime)
