@@ -37,7 +37,8 @@ class Request:
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         """First value of query parameter ``name``."""
-        return (self.query.get(name) or [default])[0]
+        values = self.query.get(name)
+        return values[0] if values else default
 
     def json(self, decoder: type[json.JSONDecoder] | None = None) -> Any:
         """The body as JSON (``{}`` if empty); 400 if malformed."""

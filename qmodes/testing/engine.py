@@ -93,7 +93,7 @@ class ServedWork:
         assert self.backend.executor is not None
         try:
             return self.backend.executor(self.request)
-        except Exception as exc:  # noqa: BLE001 - becomes the job's error, never lost
+        except Exception as exc:  # becomes the job's error text, never lost
             return _Failed(exc, "".join(traceback.format_exception(exc)))
 
     def finalize(self, raw: ExecutionOutcome | _Failed) -> str:
@@ -125,7 +125,9 @@ def run_primitive(mode: Any, request: ExecutionRequest, runtime: LocalRuntime) -
     from qmodes.primitives import Estimator, Sampler
 
     options = request.params.get("options") or {}
-    pubs = [tuple(pub) if isinstance(pub, list) else pub for pub in request.params.get("pubs") or []]
+    pubs = [
+        tuple(pub) if isinstance(pub, list) else pub for pub in request.params.get("pubs") or []
+    ]
     token = _submission.set(request)
     try:
         if request.program_id == "sampler":
@@ -149,8 +151,15 @@ def submit_work(mode: Any, request: ExecutionRequest, runtime: LocalRuntime) -> 
     from qmodes.timeline import JobRecord
 
     backend = mode.target if isinstance(mode, ExecutionContext) else mode
-    record = JobRecord(id=new_job_id(), context_id=None, mode="job", backend=backend.name,
-                       primitive=request.program_id, created=0.0, source=backend.source)
+    record = JobRecord(
+        id=new_job_id(),
+        context_id=None,
+        mode="job",
+        backend=backend.name,
+        primitive=request.program_id,
+        created=0.0,
+        source=backend.source,
+    )
     work = ServedWork(backend, request)
     if isinstance(mode, ExecutionContext):
         return mode._submit(record, work)

@@ -23,9 +23,7 @@ __all__ = ["run_executor_program"]
 SCHEMA_VERSION = "v2.0"
 
 
-def run_executor_program(
-    backend: BackendV2, params: dict[str, Any], clock: Any
-) -> tuple[str, int]:
+def run_executor_program(backend: BackendV2, params: dict[str, Any], clock: Any) -> tuple[str, int]:
     """Run executor ``params`` (as received) on ``backend``; ``clock()`` stamps the chunk timing.
 
     Returns:

@@ -83,6 +83,11 @@ class ServedJob:
         return STATUS[self.job.status()]
 
     @property
+    def reason(self) -> str | None:
+        """Why the job failed, if it did."""
+        return self.job.error_message()
+
+    @property
     def created(self) -> datetime:
         return moment(self.job.record().created)  # type: ignore[return-value]
 
@@ -110,8 +115,7 @@ class ServedJob:
         body: dict[str, Any] = {
             "id": self.id,
             "backend": self.backend,
-            "state": {"status": STATUS[record.status], "reason": record.error,
-                      "reason_code": None},
+            "state": {"status": STATUS[record.status], "reason": record.error, "reason_code": None},
             "status": STATUS[record.status],
             "program": {"id": self.program_id},
             "created": iso(record.created),
@@ -134,14 +138,22 @@ class ServedJob:
         charged = round(job_usage(record), 6)
         qpu = record.span("qpu")
         body: dict[str, Any] = {
-            "timestamps": {"created": iso(record.created), "running": iso(record.started),
-                           "finished": iso(record.finished)},
+            "timestamps": {
+                "created": iso(record.created),
+                "running": iso(record.started),
+                "finished": iso(record.finished),
+            },
             "bss": {"seconds": charged},
-            "usage": {"quantum_seconds": charged, "seconds": charged,
-                      "qpu_charge_time_seconds": charged,
-                      "status": "complete" if record.in_final_state else "pending"},
-            "qpu_span": {"start": iso(qpu.start if qpu else None),
-                         "stop": iso(qpu.end if qpu else None)},
+            "usage": {
+                "quantum_seconds": charged,
+                "seconds": charged,
+                "qpu_charge_time_seconds": charged,
+                "status": "complete" if record.in_final_state else "pending",
+            },
+            "qpu_span": {
+                "start": iso(qpu.start if qpu else None),
+                "stop": iso(qpu.end if qpu else None),
+            },
             "executions": record.executions,
             "num_circuits": record.num_pubs,
             "qiskit_version": _qiskit_version(),

@@ -200,7 +200,9 @@ def create_session(state: RuntimeState, request: Request, args: dict[str, str]) 
     if not body.get("backend"):
         raise ApiError(400, "backend is required")
     session = state.create_session(
-        body["backend"], body.get("mode", "dedicated"), body.get("max_ttl"),
+        body["backend"],
+        body.get("mode", "dedicated"),
+        body.get("max_ttl"),
         body.get("interactive_ttl"),
     )
     return Reply(200, session.api())

@@ -65,9 +65,16 @@ class RuntimeState:
         lanes: Classical execution lanes per device.
     """
 
-    def __init__(self, catalog: DeviceCatalog, executor: Executor, *,
-                 interactive_ttl: float = 60.0, batch_interactive_ttl: float = 1.0,
-                 max_ttl: float = 8 * 3600.0, lanes: int = 5) -> None:
+    def __init__(
+        self,
+        catalog: DeviceCatalog,
+        executor: Executor,
+        *,
+        interactive_ttl: float = 60.0,
+        batch_interactive_ttl: float = 1.0,
+        max_ttl: float = 8 * 3600.0,
+        lanes: int = 5,
+    ) -> None:
         self.catalog = catalog
         self.interactive_ttl = interactive_ttl
         self.batch_interactive_ttl = batch_interactive_ttl
@@ -98,9 +105,14 @@ class RuntimeState:
             raise ApiError(404, f"Backend {name} not found", 1216)
         return backend
 
-    def create_session(self, backend: str, mode: str, max_ttl: float | None,
-                       interactive_ttl: float | None = None,
-                       session_id: str | None = None) -> ServedSession:
+    def create_session(
+        self,
+        backend: str,
+        mode: str,
+        max_ttl: float | None,
+        interactive_ttl: float | None = None,
+        session_id: str | None = None,
+    ) -> ServedSession:
         """Open a qmodes ``Session`` (``mode="dedicated"``) or ``Batch`` (``"batch"``)."""
         device = self._backend(backend)
         if mode not in ("dedicated", "batch"):
@@ -108,9 +120,12 @@ class RuntimeState:
         default_ttl = self.batch_interactive_ttl if mode == "batch" else self.interactive_ttl
         kind = Batch if mode == "batch" else Session
         try:
-            context = kind(device, max_time=float(max_ttl or self.max_ttl),
-                           interactive_ttl=float(interactive_ttl or default_ttl),
-                           runtime=self.runtime)
+            context = kind(
+                device,
+                max_time=float(max_ttl or self.max_ttl),
+                interactive_ttl=float(interactive_ttl or default_ttl),
+                runtime=self.runtime,
+            )
         except ValueError as exc:
             raise ApiError(400, str(exc)) from None
         session = ServedSession(session_id or uuid.uuid4().hex, context, mode)
@@ -118,21 +133,29 @@ class RuntimeState:
             self.sessions[session.id] = session
         return session
 
-    def submit(self, program_id: str, backend: str, body: dict[str, Any],
-               params: dict[str, Any]) -> ServedJob:
+    def submit(
+        self, program_id: str, backend: str, body: dict[str, Any], params: dict[str, Any]
+    ) -> ServedJob:
         """Submit a ``POST /jobs`` body (``params`` is its decoded ``params``)."""
         device = self._backend(backend)
         job_id = uuid.uuid4().hex
         session_id = body.get("session_id")
         if body.get("start_session") and not session_id:
-            session_id = self.create_session(backend, "dedicated", body.get("session_time"),
-                                             session_id=job_id).id
+            session_id = self.create_session(
+                backend, "dedicated", body.get("session_time"), session_id=job_id
+            ).id
         session = self.session(session_id) if session_id else None
         if session is not None and session.backend != backend:
             raise ApiError(400, f"Session {session.id} runs on {session.backend}, not {backend}")
-        request = ExecutionRequest(job_id, program_id, device.device, params,
-                                   session.id if session else None,
-                                   session.mode if session else "job", body.get("params") or {})
+        request = ExecutionRequest(
+            job_id,
+            program_id,
+            device.device,
+            params,
+            session.id if session else None,
+            session.mode if session else "job",
+            body.get("params") or {},
+        )
         mode = session.context if session is not None else device
         try:
             if program_id in ("sampler", "estimator"):
@@ -140,13 +163,22 @@ class RuntimeState:
             else:
                 job = submit_work(mode, request, self.runtime)
         except ContextClosedError:
-            raise ApiError(400, f"Session {session_id} is closed and not accepting jobs",
-                           1218) from None
+            raise ApiError(
+                400, f"Session {session_id} is closed and not accepting jobs", 1218
+            ) from None
         except (QModesError, ValueError, TypeError) as exc:
             raise ApiError(400, f"Invalid job: {exc}") from None
-        served = ServedJob(job_id, program_id, backend, job, request.params_json,
-                           request.session_id, request.mode, list(body.get("tags") or []),
-                           bool(body.get("private", False)))
+        served = ServedJob(
+            job_id,
+            program_id,
+            backend,
+            job,
+            request.params_json,
+            request.session_id,
+            request.mode,
+            list(body.get("tags") or []),
+            bool(body.get("private", False)),
+        )
         with self.lock:
             self.jobs[job_id] = served
         return served

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+import time
 import warnings
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from qiskit import QuantumCircuit
 from qiskit.transpiler import generate_preset_pass_manager
 
-from qmodes.testing import FakeRuntimeServer
+from qmodes.testing import AerExecutor, ExecutionRequest, FakeRuntimeServer
 
 API_KEY = "test-secret-key"
 
@@ -90,3 +93,35 @@ def bell_isa(backend) -> QuantumCircuit:  # type: ignore[no-untyped-def]
     qc.cx(0, 1)
     qc.measure_all()
     return generate_preset_pass_manager(optimization_level=1, backend=backend).run(qc)
+
+
+class Gates(AerExecutor):
+    """Aer, but the n-th QPU call waits until the test opens gate n (then runs at once).
+
+    Tests order events with gates instead of sleeping and hoping for the timing.
+    """
+
+    def __init__(self, count: int) -> None:
+        super().__init__()
+        self._gates = [threading.Event() for _ in range(count)]
+        self._calls = 0
+        self._lock = threading.Lock()
+
+    def open(self, index: int) -> None:
+        self._gates[index].set()
+
+    def __call__(self, request: ExecutionRequest) -> Any:
+        with self._lock:
+            index, self._calls = self._calls, self._calls + 1
+        if index < len(self._gates) and not self._gates[index].wait(30):
+            raise TimeoutError(f"gate {index} never opened")
+        return super().__call__(request)
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
+    """Poll ``predicate`` until true (fails after ``timeout``: a deadlock, not a timing)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.02)

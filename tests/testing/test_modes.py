@@ -9,6 +9,8 @@ import pytest
 from qiskit_ibm_runtime import Batch, SamplerV2, Session
 from qiskit_ibm_runtime.exceptions import IBMRuntimeError
 
+from tests.testing.conftest import wait_until
+
 DETAIL_KEYS = {
     "id", "backend_name", "interactive_timeout", "max_time", "active_timeout", "state",
     "accepting_jobs", "last_job_started", "last_job_completed", "started_at", "closed_at",
@@ -43,7 +45,7 @@ def test_session_goes_inactive_after_the_interactive_ttl(backend, x_isa) -> None
     assert session.status() == "Pending"  # open, no job yet
     job = SamplerV2(mode=session).run([x_isa], shots=10)
     job.result()
-    time.sleep(0.8)  # the fixture's server has a 0.5 s interactive TTL
+    wait_until(lambda: session.details()["state"] == "inactive")  # the fixture's TTL: 0.5 s
     details = session.details()
     assert details["state"] == "inactive" and session.status() == "Pending"
     window = _t(details["last_job_completed"]) - _t(details["started_at"])
@@ -112,15 +114,39 @@ def test_server_refuses_jobs_in_a_closed_session(service, backend, x_isa) -> Non
 
 
 def test_max_time_closes_the_session_and_fails_queued_jobs(make) -> None:
-    server = make(max_ttl=0.3)
-    backend = server.service().backend("fake_manila")
+    """Max TTL from the first start: queued jobs fail, the running one finishes and counts."""
     from qiskit import QuantumCircuit
 
+    from qmodes.usage import window_end
+    from tests.testing.conftest import Gates
+
+    gates = Gates(2)  # QPU calls wait for their gate: the order is the test's, not the clock's
+    server = make(max_ttl=0.3, lanes=1, executor=gates)
+    backend = server.service().backend("fake_manila")
     qc = QuantumCircuit(1)
     qc.measure_all()
+    outsider = SamplerV2(mode=backend).run([qc], shots=10)  # holds the only lane
     session = Session(backend=backend)
-    SamplerV2(mode=session).run([qc], shots=10).result()
-    time.sleep(0.5)
+    first, second = (SamplerV2(mode=session).run([qc], shots=10) for _ in range(2))
+    assert session.details()["started_at"] is None  # queued behind the outsider
+    gates.open(0)
+    outsider.result()
+    wait_until(lambda: session.details()["accepting_jobs"] is False)  # max TTL reached
+    assert second.status() == "ERROR" and "maximum time" in str(second.error_message())
+    assert first.status() == "RUNNING"  # on the QPU past the max TTL: it finishes
+    gates.open(1)
+    assert first.result()[0].data.meas.num_shots == 10
+    wait_until(lambda: session.details()["state"] == "closed")
     details = session.details()
-    assert details["state"] == "closed" and details["accepting_jobs"] is False
-    assert session.usage() == pytest.approx(0.3, abs=0.02)
+    started, last = _t(details["started_at"]), _t(details["last_job_completed"])
+    closed = _t(details["closed_at"])
+    assert (closed - started).total_seconds() >= details["max_time"]  # never before max TTL
+    end = window_end(
+        last.timestamp(),
+        details["interactive_timeout"],
+        closed.timestamp(),
+        started.timestamp() + details["max_time"],
+    )
+    assert end == last.timestamp()  # the running job's completion ends the window
+    assert session.usage() == pytest.approx(end - started.timestamp(), abs=1e-5)
+    assert second.usage() == 0
