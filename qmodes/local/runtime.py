@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from qmodes._lazy import ProcessWide
 from qmodes.backends import LocalBackend
 from qmodes.clock import Clock, RealClock
 from qmodes.local.executors import Executor, ThreadExecutor
@@ -106,14 +107,9 @@ class LocalRuntime:
             self._schedulers.clear()
 
 
-_default: LocalRuntime | None = None
-_default_lock = threading.Lock()
+_default: ProcessWide[LocalRuntime] = ProcessWide(LocalRuntime)
 
 
 def default_runtime() -> LocalRuntime:
     """The process-wide runtime (real clock, threads, the default timeline)."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = LocalRuntime()
-        return _default
+    return _default.get()

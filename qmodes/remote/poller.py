@@ -30,6 +30,8 @@ import threading
 import time
 from typing import Protocol
 
+from qmodes._lazy import ProcessWide
+
 __all__ = ["MIN_INTERVAL", "Poller", "Watch", "default_poller"]
 
 MIN_INTERVAL = 0.5
@@ -138,14 +140,9 @@ class Poller:
                 self._schedule(watch, delay)
 
 
-_default: Poller | None = None
-_default_lock = threading.Lock()
+_default: ProcessWide[Poller] = ProcessWide(Poller)
 
 
 def default_poller() -> Poller:
     """The process-wide poller all remote schedulers share."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = Poller()
-        return _default
+    return _default.get()

@@ -28,6 +28,8 @@ import weakref
 from collections.abc import Callable
 from typing import Protocol
 
+from qmodes._lazy import ProcessWide
+
 __all__ = ["Flushable", "Flusher", "Throttle", "shared_flusher"]
 
 _log = logging.getLogger(__name__)
@@ -126,14 +128,9 @@ class Flusher:
                     self._live.discard(target)
 
 
-_SHARED: Flusher | None = None
-_SHARED_LOCK = threading.Lock()
+_SHARED: ProcessWide[Flusher] = ProcessWide(Flusher)
 
 
 def shared_flusher() -> Flusher:
     """The process-wide flusher that every :class:`~qmodes.widget.TimelineWidget` uses."""
-    global _SHARED
-    with _SHARED_LOCK:
-        if _SHARED is None:
-            _SHARED = Flusher()
-        return _SHARED
+    return _SHARED.get()
