@@ -324,12 +324,17 @@ function render({ model, el }) {
   model.on("change:height", schedule);
   const resize = new ResizeObserver(() => { view.width = Math.max(320, chart.clientWidth || 600); view.colors = null; schedule(); });
   resize.observe(chart);
+  // A theme switch (JupyterLab's data-jp-theme-* on <body>; VS Code's class and --vscode-*
+  // variables on <html>/<body>) changes the CSS variables without resizing: repaint the canvas.
+  const theme = new MutationObserver(() => { view.colors = null; schedule(); });
+  for (const node of [document.documentElement, document.body])
+    theme.observe(node, { attributes: true, attributeFilter: ["class", "style", "data-jp-theme-name", "data-jp-theme-light", "data-vscode-theme-kind"] });
   const timer = setInterval(() => { if (view.summary.live) { tick(); schedule(); } }, 100);
   view.width = Math.max(320, chart.clientWidth || 600);
   onSummary();
   draw();
   el.__qmodes = { store, view, draw, receive: (d) => receive(store, d) };
-  return () => { clearInterval(timer); resize.disconnect(); store.listeners.delete(onStore); };
+  return () => { clearInterval(timer); resize.disconnect(); theme.disconnect(); store.listeners.delete(onStore); };
 }
 
 export default { initialize, render };

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -39,3 +41,30 @@ def page(browser):
     page.js_errors = errors
     yield page
     context.close()
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running Jupyter server: its base URL and the folder it serves."""
+
+    url: str
+    notebooks: Path
+    home: Path
+
+
+@pytest.fixture(scope="module")
+def server(request, tmp_path_factory):
+    """One Jupyter server per test module, on loopback with temporary JUPYTER_* dirs.
+
+    The module's ``APP`` (``"jupyterlab"``, the default, or ``"notebook"``) is the server run,
+    and its ``SETTINGS`` (plugin id to values) are written as user settings before it starts.
+    """
+    require_browser()
+    from tests.ui.jupyterlab import jupyter_server
+
+    app = getattr(request.module, "APP", "jupyterlab")
+    root = tmp_path_factory.mktemp(app)
+    notebooks, home = root / "notebooks", root / "home"
+    notebooks.mkdir()
+    with jupyter_server(notebooks, home, app, getattr(request.module, "SETTINGS", None)) as url:
+        yield Server(url, notebooks, home)

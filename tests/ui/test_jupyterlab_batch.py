@@ -31,11 +31,10 @@ for layer in range(300):  # about 0.5 s of simulation per job
     for q in range(layer % 2, 13, 2):
         circuit.cx(q, q + 1)
 circuit.measure_all()
-jobs = []
-for i in range(20):
-    jobs.append(sampler.run([circuit], shots=1000))
-    time.sleep(0.05)
-time.sleep(1.0)  # the batch closes when the cell ends; its jobs go on after that
+# Aer holds the GIL for most of a simulation, so each submission may wait for a running job:
+# submit back to back, so that jobs are still queued when the cell ends
+jobs = [sampler.run([circuit], shots=1000) for i in range(20)]
+time.sleep(0.5)  # the batch closes when the cell ends; its jobs go on after that
 """
 
 
@@ -105,6 +104,8 @@ def test_batch_cell_shows_live_rows_tooltip_and_cancels_a_queued_job(browser, tm
             if "QUEUED" in tip.inner_text():
                 queued_row = row
                 break
+        if queued_row is None:
+            page.screenshot(path=str(ARTIFACTS / "jupyterlab-batch-failed.png"))
         assert queued_row is not None, "no queued job left to cancel"
         job_id = re.search(r"\S+", tip.inner_text()).group(0)
         assert "shots 1000" in tip.inner_text() and "PUBs 1" in tip.inner_text()

@@ -68,3 +68,25 @@ def test_wheel_zooms_and_fit_restores(page):
     page.locator(".qm-fit").click()
     page.wait_for_timeout(50)
     assert abs(page.evaluate(span) - full) < 1e-6
+
+
+def test_canvas_follows_a_theme_switch_without_a_resize(page):
+    # VS Code switches themes by rewriting its --vscode-* variables on <html> and the body's
+    # class; nothing is resized, yet the canvas must be repainted in the new colours
+    widget, _ = widget_over(5, until=2.0)
+    load_widget(page, model_state(widget))
+    pixel = """() => {
+      const c = document.querySelector('.qm-scroll canvas');
+      const [r, g, b] = c.getContext('2d').getImageData(c.width - 3, 1, 1, 1).data;
+      return [r, g, b];
+    }"""
+    page.wait_for_timeout(200)  # past the first frames (and the ResizeObserver's first call)
+    assert page.evaluate(pixel) == [255, 255, 255]
+    page.evaluate("""() => {
+      document.documentElement.style.setProperty('--vscode-editor-background', '#1e1e1e');
+      document.documentElement.style.setProperty('--vscode-editor-foreground', '#d4d4d4');
+      document.body.className = 'vscode-dark';
+    }""")
+    page.wait_for_timeout(100)
+    assert page.evaluate(pixel) == [30, 30, 30]
+    assert page.js_errors == []
