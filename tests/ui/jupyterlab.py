@@ -115,10 +115,31 @@ def open_notebook(page: Any, url: str) -> Any:
     return panel
 
 
+def dismiss_dialogs(page: Any) -> list[str]:
+    """Close any modal dialog the front-end opened on its own (a kernel choice, a notice);
+    returns their texts, so a test can still see what they said."""
+    texts = []
+    dialogs = page.locator("dialog.jp-Dialog, .jp-Dialog[aria-modal='true']")
+    for _ in range(3):
+        if dialogs.count() == 0:
+            break
+        dialog = dialogs.first
+        texts.append(dialog.inner_text())
+        accept = dialog.locator(".jp-Dialog-button.jp-mod-accept")
+        if accept.count():
+            accept.first.click()
+        else:
+            page.keyboard.press("Escape")
+        page.wait_for_timeout(200)
+    return texts
+
+
 def run_all(page: Any, panel: Any) -> None:
     """Run > Run All Cells, once the kernel takes it (a click right after it starts can be lost)."""
     first_prompt = panel.locator(".jp-Cell").first.locator(".jp-InputArea-prompt")
     for _ in range(12):
+        for text in dismiss_dialogs(page):
+            print(f"dismissed a front-end dialog: {text!r}")  # shown if the test fails
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
         try:
