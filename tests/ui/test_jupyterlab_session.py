@@ -116,7 +116,10 @@ def test_session_windows_status_and_context_buttons(server, browser):
         if status == "Closed":
             break
         page.wait_for_timeout(25)
-    assert seen[-len(STATUS_FLOW):] == STATUS_FLOW, seen
+    # closing while the last job still finishes shows "not accepting new jobs" for a moment:
+    # a valid step that the widget may or may not catch between two updates
+    flow = [status for status in seen if status != "In progress, not accepting new jobs"]
+    assert flow[-len(STATUS_FLOW):] == STATUS_FLOW, seen
     assert ttl_shown, "no interactive-TTL countdown while the session was idle"
     session.locator(".jp-InputArea-prompt").filter(has_text=re.compile(r"\[\d+\]")).wait_for(
         timeout=30_000)
