@@ -9,12 +9,10 @@ shown comes back from the kernel's timeline, so the kernel did cancel it). Scree
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import nbformat
 import pytest
 
-from tests.ui.jupyterlab import REPO, jupyterlab
+from tests.ui.jupyterlab import REPO, jupyterlab, open_notebook, run_all, write_notebook
 
 pytestmark = pytest.mark.ui
 
@@ -38,15 +36,6 @@ time.sleep(0.5)  # the batch closes when the cell ends; its jobs go on after tha
 """
 
 
-def write_notebook(path: Path) -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("%load_ext qmodes"),
-                nbformat.v4.new_code_cell(BATCH_CELL)]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nbformat.write(nb, path)
-
-
 def row_center(page, row: int) -> tuple[float, float]:
     box = page.locator(".qm-scroll canvas").first.bounding_box()
     return box["x"] + box["width"] * 0.6, box["y"] + 22 + row * 16 + 8
@@ -55,23 +44,13 @@ def row_center(page, row: int) -> tuple[float, float]:
 def test_batch_cell_shows_live_rows_tooltip_and_cancels_a_queued_job(browser, tmp_path):
     notebooks, home = tmp_path / "notebooks", tmp_path / "home"
     notebooks.mkdir()
-    write_notebook(notebooks / "batch.ipynb")
+    write_notebook(notebooks / "batch.ipynb", ["%load_ext qmodes", BATCH_CELL])
     ARTIFACTS.mkdir(exist_ok=True)
     with jupyterlab(notebooks, home) as url:
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        page.goto(f"{url}/lab/tree/batch.ipynb?reset")
-        panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
-        panel.locator(".jp-Notebook").wait_for(timeout=60_000)
+        panel = open_notebook(page, f"{url}/lab/tree/batch.ipynb?reset")
         page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
-        first_prompt = panel.locator(".jp-Cell").first.locator(".jp-InputArea-prompt")
-        for _ in range(5):  # a click right after the kernel starts can be lost: retry
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-            try:
-                first_prompt.filter(has_text=re.compile(r"\[[*0-9]")).wait_for(timeout=5_000)
-                break
-            except Exception:
-                page.keyboard.press("Escape")
+        run_all(page, panel)
 
         root = panel.locator(".qm-root").first
         try:
