@@ -43,7 +43,7 @@ _LAZY = {
 
 _SUBMODULES = frozenset({
     "advisor", "backends", "clock", "durations", "errors", "jobs", "ledger", "local", "modes",
-    "primitives", "projection", "remote", "testing", "timeline", "usage", "widget",
+    "primitives", "projection", "remote", "testing", "timeline", "usage", "waiting", "widget",
 })
 """Submodules reachable as attributes (``qmodes.local.default_runtime()``) without an import."""
 

@@ -28,6 +28,7 @@ from qiskit.primitives import BasePrimitiveJob
 from qmodes.errors import QModesError
 from qmodes.timeline import JobRecord, Timeline
 from qmodes.usage import job_usage
+from qmodes.waiting import block_until
 
 __all__ = ["Job", "JobCancelledError", "JobFailedError", "JobWork"]
 
@@ -119,7 +120,7 @@ class Job(BasePrimitiveJob):
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the job is final; False if ``timeout`` ran out first."""
-        return self._done.wait(timeout)
+        return block_until(self._done, timeout, self)
 
     def result(self, timeout: float | None = None) -> Any:
         """The ``PrimitiveResult``, waiting for it if needed.
@@ -129,7 +130,7 @@ class Job(BasePrimitiveJob):
             JobCancelledError: the job was cancelled.
             TimeoutError: ``timeout`` seconds passed first.
         """
-        if not self._done.wait(timeout):
+        if not block_until(self._done, timeout, self):
             raise TimeoutError(f"job {self.job_id()} is still {self._status} after {timeout} s")
         if self._status == "ERROR":
             raise JobFailedError(f"job {self.job_id()} failed: {self._error}")
