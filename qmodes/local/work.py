@@ -58,7 +58,7 @@ def check_isa(pubs: list[Any], backend: LocalBackend) -> None:
             raise InvalidCircuitError(
                 f"the circuit of PUB #{index} {problem}: devices take ISA circuits. Transpile "
                 f"first (pm = generate_preset_pass_manager(optimization_level=1, "
-                f"backend=qmodes.get_backend({backend.name!r}).device); circuit = pm.run(circuit)) "
+                f"backend=qmodes.get_backend({backend.name!r})); circuit = pm.run(circuit)) "
                 f"or let qmodes do it: Sampler(..., transpile=True)")
 
 
