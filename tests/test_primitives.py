@@ -100,7 +100,7 @@ def test_bad_input_is_a_clear_value_error_and_creates_no_job(bell, call, message
 
 
 def test_estimator_rejects_a_negative_precision():
-    with pytest.raises(ValueError, match="precision must be a number"):
+    with pytest.raises(ValueError, match="default_precision must be a finite number"):
         qmodes.Estimator(mode="aer", default_precision=-1)
 
 
