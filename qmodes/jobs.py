@@ -195,7 +195,7 @@ class Job(BasePrimitiveJob):
         """Replace the job's tags; returns them (as ``RuntimeJobV2.update_tags``).
 
         Raises:
-            IBMInputValueError: a tag is not a non-empty string (qiskit-ibm-runtime's check).
+            IBMInputValueError: not a list of strings (qiskit-ibm-runtime's own check).
         """
         from qiskit_ibm_runtime.utils import validate_job_tags
 

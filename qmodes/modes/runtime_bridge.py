@@ -197,6 +197,7 @@ class ExecutorWork:
         from qiskit_ibm_runtime.fake_provider.executor.run_quantum_program import (
             run_quantum_program,
         )
+
         from qmodes.jobs import qiskit_backend
 
         return run_quantum_program(backend=qiskit_backend(self.device), program=self.program,
