@@ -85,6 +85,7 @@ def test_ibms_v2_primitives_run_in_a_qmodes_session(sim, bell, mode_given) -> No
         warnings.simplefilter("ignore", DeprecationWarning)  # 0.50 deprecates SamplerV2
         mode = {"mode": session} if mode_given else {}
         sampler = qiskit_ibm_runtime.SamplerV2(**mode, options={"default_shots": 20})
+        sampler.options.environment.job_tags = ["vqe"]
         estimator = qiskit_ibm_runtime.EstimatorV2(**mode)
         jobs = [sampler.run([bell]),
                 estimator.run([(bell_no_meas, SparsePauliOp("ZZ"))], precision=0.01)]
@@ -92,7 +93,8 @@ def test_ibms_v2_primitives_run_in_a_qmodes_session(sim, bell, mode_given) -> No
     assert [job.session_id for job in jobs] == [session.session_id] * 2
     assert session.record().job_ids == [job.job_id() for job in jobs]  # on qmodes' timeline
     sim.at(30.0)
-    assert jobs[0].result()[0].data.meas.num_shots == 20
+    assert jobs[0].result()[0].data.meas.num_shots == 20  # the options came through
+    assert jobs[0].tags == ["vqe"] and jobs[1].tags == []
     assert float(jobs[1].result()[0].data.evs) == pytest.approx(1.0, abs=0.05)  # ZZ: +1 always
 
 

@@ -132,25 +132,9 @@ def run_program(context: ExecutionContext, program_id: Any, inputs: dict, option
     from qmodes.primitives import Estimator, Sampler
 
     primitive_class = Sampler if program_id == "sampler" else Estimator
-    primitive = _primitive(primitive_class, context, rebuild_options(program_id, inputs, options))
+    primitive = primitive_class(mode=context,
+                                options=rebuild_options(program_id, inputs, options))
     return primitive.run(inputs["pubs"])
-
-
-def _primitive(primitive_class: Any, context: ExecutionContext, options: Any) -> Any:
-    try:
-        return primitive_class(mode=context, options=options)
-    except TypeError as error:  # TODO(merge): qmodes' primitives before they took options=
-        if "options" not in str(error):
-            raise
-    shots = options.default_shots if isinstance(options.default_shots, int) else None
-    if primitive_class.primitive == "sampler":
-        return primitive_class(mode=context, default_shots=shots or 1024)
-    precision = options.default_precision
-    if shots:
-        precision = 1 / shots ** 0.5
-    if not isinstance(precision, (int, float)):
-        return primitive_class(mode=context)
-    return primitive_class(mode=context, default_precision=precision)
 
 
 def run_executor(context: ExecutionContext, options: Any, program: Any,
