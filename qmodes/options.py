@@ -246,7 +246,8 @@ def check_precision(precision: Any, name: str = "precision") -> float:
         raise ValueError(f"{name} must be a finite number ≥ 0 (e.g. 0.01), got {precision!r}")
     if 0 < value < 1 / math.sqrt(MAX_EXECUTIONS):
         raise ValueError(
-            f"{name}={precision!r} needs about 1/{name}² = {1 / value**2:.3g} shots per circuit; "
+            f"{name}={precision!r} needs about 1/{name}² = 1e{-2 * math.log10(value):.0f} "
+            f"shots per circuit; "
             f"IBM allows at most {MAX_EXECUTIONS:,} executions, so {name} must be at least "
             f"{1 / math.sqrt(MAX_EXECUTIONS):.2e} (or 0 for exact values on a simulator)")
     return value

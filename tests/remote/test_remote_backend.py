@@ -22,7 +22,7 @@ def test_remote_backend_is_a_backend_v2_with_the_device_target(server) -> None:
     circuit.cx(0, 1)
     isa = generate_preset_pass_manager(optimization_level=1, backend=backend).run(circuit)
     assert set(isa.count_ops()) <= set(backend.operation_names)
-    with pytest.raises(NotImplementedError, match="qmodes.Sampler"):
+    with pytest.raises(NotImplementedError, match=r"qmodes\.Sampler"):
         backend.run(isa)
 
 
