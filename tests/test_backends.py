@@ -159,3 +159,25 @@ def test_backends_pickle_back_to_the_same_cached_backend():
 
     manila = qmodes.get_backend("fake_manila")
     assert pickle.loads(pickle.dumps(manila)) is manila
+
+
+def test_sessions_take_qiskit_backend_instances():
+    from qiskit_aer import AerSimulator
+
+    device = FakeManilaV2()
+    isa = _isa_bell(device)
+    with qmodes.Session(backend=device) as session:
+        job = qmodes.Sampler().run([isa], shots=20)
+    assert job.result(timeout=60)[0].data.meas.num_shots == 20
+    assert session.target.name == "fake_manila" and session.target.requires_isa
+    from qiskit import QuantumCircuit
+
+    ghz = QuantumCircuit(3)
+    ghz.h(0)
+    ghz.cx(0, 1)
+    ghz.cx(1, 2)
+    ghz.measure_all()
+    with qmodes.Session(backend=AerSimulator()) as session:
+        counts = qmodes.Sampler().run([ghz], shots=50).result(timeout=60)[0].data.meas
+    assert set(counts.get_counts()) == {"000", "111"}
+    assert not session.target.requires_isa
