@@ -134,6 +134,8 @@ def run_program(context: ExecutionContext, program_id: Any, inputs: dict, option
     primitive_class = Sampler if program_id == "sampler" else Estimator
     primitive = primitive_class(mode=context,
                                 options=rebuild_options(program_id, inputs, options))
+    if isinstance(getattr(primitive, "_reported", None), set):  # warn once per context,
+        primitive._reported = context.__dict__.setdefault("_bridge_reported", set())  # not job
     return primitive.run(inputs["pubs"])
 
 
