@@ -15,7 +15,7 @@ from qiskit.quantum_info import SparsePauliOp
 from qiskit.transpiler import generate_preset_pass_manager
 from scipy.optimize import minimize
 
-from tests.compat.conftest import Runtime, assert_counts_match, assert_evs_match
+from tests.compat.conftest import Runtime, assert_counts_match, assert_evs_match, heavy_reference
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning",
                                         "ignore::UserWarning:qiskit_ibm_runtime")
@@ -151,6 +151,7 @@ def test_invoke_multiple_primitives_in_a_session(rt: Runtime) -> None:
 
 
 def test_two_vqe_algorithms_in_a_session_with_threads(rt: Runtime) -> None:
+    heavy_reference(rt)
     Session, Estimator = rt.Session, rt.Estimator
     backend = rt.backend
     # The guide's context (its VQE tutorial): a one-parameter ansatz and a Hamiltonian whose
@@ -172,7 +173,7 @@ def test_two_vqe_algorithms_in_a_session_with_threads(rt: Runtime) -> None:
     # The sample:
     def minimize_thread(estimator, method):
         return minimize(cost_func, x0, args=(ansatz, hamiltonian, estimator), method=method,
-                        options={"maxiter": 6})
+                        options={"maxiter": 5})
 
     with Session(backend=backend) as session, ThreadPoolExecutor() as executor:
         estimator1 = Estimator()
