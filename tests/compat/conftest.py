@@ -153,3 +153,6 @@ def assert_evs_match_damped(evs: Any, exact: Any, stds: Any, scale: float = 1.0)
     tolerance = 5 * stds + 0.05 * scale
     assert np.all(np.abs(evs - damping * exact) <= tolerance), (evs, damping * exact)
     return damping
+
+
+from tests.magics.conftest import _shell, qmodes_home, shell  # noqa: E402,F401  (the shell)
