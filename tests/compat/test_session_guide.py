@@ -173,7 +173,7 @@ def test_two_vqe_algorithms_in_a_session_with_threads(rt: Runtime) -> None:
     # The sample:
     def minimize_thread(estimator, method):
         return minimize(cost_func, x0, args=(ansatz, hamiltonian, estimator), method=method,
-                        options={"maxiter": 5})
+                        options={"maxiter": 4})
 
     with Session(backend=backend) as session, ThreadPoolExecutor() as executor:
         estimator1 = Estimator()
