@@ -25,6 +25,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import numbers
 import sys
@@ -37,9 +38,11 @@ __all__ = [
     "MAX_EXECUTIONS",
     "OptionNotEmulatedWarning",
     "Settings",
+    "caller_stacklevel",
     "check_precision",
     "check_shots",
     "coerce_options",
+    "nested",
     "options_class",
     "resolve",
     "set_values",
@@ -114,9 +117,26 @@ def _as_dict(options: Any) -> dict[str, Any]:
 
 def set_values(options: Any) -> dict[str, Any]:
     """Dotted path → value of every leaf option that differs from the class default."""
-    default = _flatten(_as_dict(type(options)()))
+    default = _defaults(options.__class__)
     return {path: value for path, value in _flatten(_as_dict(options)).items()
             if not _same(value, default.get(path))}
+
+
+def nested(values: dict[str, Any]) -> dict[str, Any]:
+    """``{"a.b": 1}`` → ``{"a": {"b": 1}}``: set values as the options dict IBM receives."""
+    tree: dict[str, Any] = {}
+    for path, value in values.items():
+        *parents, leaf = path.split(".")
+        node = tree
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[leaf] = value
+    return tree
+
+
+@functools.cache
+def _defaults(cls: type) -> dict[str, Any]:
+    return _flatten(_as_dict(cls()))
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -151,6 +171,8 @@ class Settings:
     basis_gates: list[str] | None = None
     coupling_map: Any = None
     not_emulated: dict[str, Any] = dataclasses.field(default_factory=dict)
+    values: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """Every option set (dotted path → value), emulated or not."""
 
     def run_options(self) -> dict[str, Any]:
         """Options for ``AerSimulator.run`` (seed, noise model)."""
@@ -210,7 +232,7 @@ def resolve(primitive: str, options: Any, *, transpile_for_ideal: bool = False,
         init_qubits=bool(values.get("execution.init_qubits", True)),
         basis_gates=values.get("simulator.basis_gates") if transpile_for_ideal else None,
         coupling_map=values.get("simulator.coupling_map") if transpile_for_ideal else None,
-        not_emulated=not_emulated)
+        not_emulated=not_emulated, values=values)
 
 
 def _is_off(path: str, value: Any) -> bool:
@@ -281,11 +303,12 @@ def warn_not_emulated(not_emulated: dict[str, Any], reported: set[str], where: s
     listed = ", ".join(f"{path}={not_emulated[path]!r}" for path in new)
     warnings.warn(f"{where}: option(s) {listed} not emulated on this local simulator; recorded "
                   f"in the result metadata (metadata['qmodes']['not_emulated'])",
-                  OptionNotEmulatedWarning, stacklevel=_caller_level())
+                  OptionNotEmulatedWarning, stacklevel=caller_stacklevel())
 
 
-def _caller_level() -> int:
-    """The stack level of the first frame outside qmodes and qiskit-ibm-runtime."""
+def caller_stacklevel() -> int:
+    """``stacklevel`` for a ``warnings.warn`` in the caller of this function: the first frame
+    outside qmodes and qiskit-ibm-runtime (the user's line, or a thread's entry point)."""
     frame, level = sys._getframe(1), 1
     while frame is not None:
         name = frame.f_globals.get("__name__", "")

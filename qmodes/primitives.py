@@ -48,6 +48,7 @@ from qmodes.options import (
     check_precision,
     check_shots,
     coerce_options,
+    nested,
     resolve,
     warn_not_emulated,
 )
@@ -123,7 +124,7 @@ class _ModeAware:
                            num_pubs=len(pubs), executions=executions, shots=shots,
                            source=backend.source, projected_qpu=projected)
         work = backend.make_work(self.primitive, pubs, self._transpile)
-        work.options = coerce_options(self.primitive, self._options)  # as it was at run()
+        work.options = nested(settings.values)  # the options set, as IBM's job inputs show
         work.settings = settings
         work.tags = list(settings.tags)
         if projected is not None:

@@ -121,7 +121,7 @@ def test_job_tags_are_recorded_with_the_job(bell):
     job = sampler.run([bell])
     assert job.result().metadata["qmodes"]["job_tags"] == ["exp-1"]
     assert job._work.tags == ["exp-1"]  # what the job handle reports as its tags
-    assert job._work.options.environment.job_tags == ["exp-1"]  # the job's inputs
+    assert job._work.options == {"environment": {"job_tags": ["exp-1"]}}  # the job's inputs
 
 
 def test_rep_delay_and_init_qubits_change_the_projected_qpu_time(manila_bell):

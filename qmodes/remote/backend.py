@@ -153,22 +153,22 @@ class RemoteWork:
 
 
 def remote_options(cls: Any, options: Any) -> dict[str, Any]:
-    """The options set on the qmodes primitive, as a dict for qiskit-ibm-runtime's ``cls``.
+    """The options set on the qmodes primitive (a nested dict of what was set, or an options
+    object), as a dict for qiskit-ibm-runtime's ``cls``.
 
     The 0.50+ primitives have their own options models; a field they do not have is dropped
     with an :class:`~qmodes.options.OptionNotEmulatedWarning` rather than failing the job.
     """
-    if options is None:
+    if not options:
         return {}
-    from qmodes.options import OptionNotEmulatedWarning, set_values
+    if not isinstance(options, dict):  # an options object: what was set on it
+        from qmodes.options import nested as nested_options
+        from qmodes.options import set_values
 
-    nested: dict[str, Any] = {}
-    for path, value in set_values(options).items():
-        *parents, leaf = path.split(".")
-        node = nested
-        for parent in parents:
-            node = node.setdefault(parent, {})
-        node[leaf] = value
+        options = nested_options(set_values(options))
+    from qmodes.options import OptionNotEmulatedWarning, caller_stacklevel
+
+    nested: dict[str, Any] = dict(options)
     try:
         model = typing.get_type_hints(cls).get("options")
     except Exception:  # unresolvable annotations: send what was set
@@ -182,7 +182,7 @@ def remote_options(cls: Any, options: Any) -> dict[str, Any]:
         except Exception:  # pydantic's ValidationError: this model has no such option
             warnings.warn(f"option {key}={value!r} is not an option of {cls.__module__}."
                           f"{cls.__name__}; not sent to IBM", OptionNotEmulatedWarning,
-                          stacklevel=2)
+                          stacklevel=caller_stacklevel())
             continue
         kept[key] = value
     return kept
