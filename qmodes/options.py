@@ -100,8 +100,9 @@ def coerce_options(primitive: str, options: Any) -> Any:
         return cls(**merge_options_v2(cls(), options))
     if isinstance(options, cls):
         return cls(**merge_options_v2(cls(), _as_dict(options)))
-    raise TypeError(f"options must be a dict or a qiskit_ibm_runtime {cls.__name__}, got "
-                    f"{type(options).__name__}")
+    raise TypeError(f"options must be a dict or a qiskit_ibm_runtime.options.{cls.__name__} "
+                    f"(the options of {'Sampler' if primitive == 'sampler' else 'Estimator'}V2), "
+                    f"got {type(options).__module__}.{type(options).__name__}")
 
 
 def _as_dict(options: Any) -> dict[str, Any]:

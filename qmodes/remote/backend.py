@@ -67,9 +67,10 @@ class RemoteBackend(BackendV2):
 
     def __getattr__(self, name: str) -> Any:
         """Anything else (``default_rep_delay``, ``configuration()``...) is the device's."""
-        if name.startswith("__") or name in ("device", "_schedulers", "_lock"):
+        device = self.__dict__.get("device")
+        if device is None or name.startswith("__"):
             raise AttributeError(name)
-        return getattr(self.__dict__["device"], name)
+        return getattr(device, name)
 
     @classmethod
     def _default_options(cls) -> Options:
