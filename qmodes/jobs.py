@@ -117,6 +117,9 @@ class Job(BasePrimitiveJob):
         self._scheduler = scheduler
         self._timeline = timeline
         self._backend = backend if backend is not None else getattr(work, "backend", None)
+        bind = getattr(work, "bind", None)  # work that reads its own spans (execution spans)
+        if bind is not None:
+            bind(record.id, timeline)
         if tags is None:
             tags = getattr(record, "tags", None) or getattr(work, "tags", None)
         self._tags: list[str] = list(tags or [])

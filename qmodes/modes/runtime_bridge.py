@@ -175,6 +175,11 @@ class ExecutorWork:
         self.program = program
         self.options = options
         self.pubs: list[Any] = []  # no PUBs: the program's items are its unit of work
+        self._job: tuple[str, Any] | None = None
+
+    def bind(self, job_id: str, timeline: Any) -> None:
+        """The job this work belongs to: its QPU span becomes the result's execution spans."""
+        self._job = (job_id, timeline)
 
     def prepare(self) -> None:
         """Nothing to prepare: the client already built the program for the device."""
@@ -192,9 +197,37 @@ class ExecutorWork:
     def finalize(self, raw: Any) -> Any:
         from qiskit_ibm_runtime.decoders.defaults import DEFAULT_DECODERS
 
-        return functools.reduce(
+        result = functools.reduce(
             lambda result, decoder: decoder.decode(result) if decoder.is_applicable(result)
             else result, DEFAULT_DECODERS["executor"], raw)
+        return self._with_spans(result)
+
+    def _with_spans(self, result: Any) -> Any:
+        """Add IBM's ``metadata["execution"]["execution_spans"]`` from the job's QPU span."""
+        from types import SimpleNamespace
+
+        from qiskit.primitives import PrimitiveResult
+
+        from qmodes.local.spans import execution_spans
+
+        if not isinstance(result, PrimitiveResult) or self._job is None:
+            return result
+        job_id, timeline = self._job
+        try:
+            span = timeline.job(job_id).span("qpu")
+        except KeyError:
+            return result
+        if span is None or span.end is None:
+            return result
+        role = getattr(self.program, "_semantic_role", "") or ""
+        primitive = "estimator" if role.startswith("estimator") else "sampler"
+        pubs = [SimpleNamespace(shape=tuple(getattr(item, "shape", ())), shots=self.program.shots)
+                for item in self.program.items]
+        metadata = dict(result.metadata)
+        metadata["execution"] = {
+            **dict(metadata.get("execution") or {}),
+            "execution_spans": execution_spans((span.start, span.end), pubs, primitive)}
+        return PrimitiveResult(list(result), metadata=metadata)
 
 
 def _remote_session(context: ExecutionContext) -> Any:
