@@ -213,3 +213,21 @@ def test_meas_type_kerneled_is_reported(bell):
     with warnings.catch_warnings():
         warnings.simplefilter("error", OptionNotEmulatedWarning)
         classified.run([bell]).result()
+
+
+def test_max_execution_time_on_plain_aer_applies_to_the_measured_run(sim, bell, monkeypatch):
+    import itertools
+    import types
+
+    import qmodes.local.work as work
+
+    ticks = itertools.count(0.0, 3.0)  # each clock read 3 s later: the Aer run "takes" 3 s
+    monkeypatch.setattr(work, "time", types.SimpleNamespace(monotonic=lambda: next(ticks)))
+    slow = qmodes.Sampler(mode="aer", runtime=sim.runtime, options={"max_execution_time": 2})
+    job = slow.run([bell], shots=10)
+    sim.at(20)
+    assert job.status() == "ERROR" and "measured on Aer" in job.error_message()
+    ok = qmodes.Sampler(mode="aer", runtime=sim.runtime, options={"max_execution_time": 5})
+    job = ok.run([bell], shots=10)
+    sim.at(40)
+    assert job.status() == "DONE"
