@@ -29,6 +29,7 @@ __all__ = ["ExecutionContext", "close_open_contexts", "current_context", "open_c
 _current: contextvars.ContextVar[ExecutionContext | None] = contextvars.ContextVar(
     "qmodes_current_context", default=None)
 _sticky: ExecutionContext | None = None
+_undo_sticky: Any = None  # restores qiskit-ibm-runtime's default session when _sticky changes
 _INTERRUPTIONS = (KeyboardInterrupt, asyncio.CancelledError)
 """Leaving a ``with`` block by these cancels the queued jobs before closing."""
 _all_contexts: weakref.WeakSet[ExecutionContext] = weakref.WeakSet()
@@ -54,9 +55,19 @@ def current_context() -> ExecutionContext | None:
 
 
 def set_default_context(context: ExecutionContext | None) -> None:
-    """Make ``context`` the one primitives use when no ``with`` block is open (across cells)."""
-    global _sticky
+    """Make ``context`` the one primitives use when no ``with`` block is open (across cells).
+
+    It also becomes qiskit-ibm-runtime's default session (its ``ContextVar``, which keeps its
+    value from one notebook cell to the next), so that its own primitives with no mode join
+    it too, as in a ``with`` block.
+    """
+    global _sticky, _undo_sticky
+    if _undo_sticky is not None:
+        undo, _undo_sticky = _undo_sticky, None
+        undo()
     _sticky = context
+    if context is not None:
+        _undo_sticky = context._make_runtime_default()
 
 
 def open_contexts() -> list[ExecutionContext]:
@@ -220,13 +231,21 @@ class ExecutionContext:
     # -- lifecycle -------------------------------------------------------------------------
     def __enter__(self) -> Any:
         self._tokens.append(_current.set(self))
-        hook = getattr(self._scheduler, "enter_context", None)  # remote: the client's own
-        if hook is None:  # local: qiskit-ibm-runtime's primitives with no mode join this
-            from qmodes.modes.runtime_bridge import enter_default_session
-
-            hook = lambda _id: enter_default_session(self)  # noqa: E731
-        self._undo_enter.append(hook(self._id))
+        self._undo_enter.append(self._make_runtime_default())
         return self
+
+    def _make_runtime_default(self) -> Any:
+        """Make this context qiskit-ibm-runtime's default session; returns the undo.
+
+        Remote: the client's own Session (the scheduler's ``enter_context``); local: this
+        context itself (:mod:`qmodes.modes.runtime_bridge`).
+        """
+        hook = getattr(self._scheduler, "enter_context", None)
+        if hook is not None:
+            return hook(self._id)
+        from qmodes.modes.runtime_bridge import enter_default_session
+
+        return enter_default_session(self)
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: Any) -> None:

@@ -64,3 +64,19 @@ def test_ibms_primitives_run_in_the_cell_context(shell, mode) -> None:
     for index in (0, 2, 4):  # IBM's execution spans, V2 and executor Sampler alike
         spans = results[index].metadata["execution"]["execution_spans"]
         assert sum(span.size for span in spans) == 200
+
+
+def test_ibms_primitives_join_the_line_form_session_across_cells(shell) -> None:
+    shell.run_cell(SETUP)
+    shell.run_cell("%session --no-widget -b fake_manila")
+    shell.run_cell("from qiskit_ibm_runtime.executor_sampler import Sampler as ExecutorSampler\n"
+                   "job = ExecutorSampler().run([isa_measured], shots=100)")
+    shell.run_cell("counts = job.result()[0].data.meas.get_counts()")
+    ns = shell.user_ns
+    session = ns["session"]
+    assert ns["job"].session_id == session.session_id
+    assert_counts_match(ns["counts"], ns["measured"])
+    shell.run_cell("%session --close")
+    from qiskit_ibm_runtime.utils.default_session import get_cm_session
+
+    assert session.status() == "Closed" and get_cm_session() is None
