@@ -99,27 +99,18 @@ def coerce_options(primitive: str, options: Any) -> Any:
     if isinstance(options, dict):
         return cls(**merge_options_v2(cls(), options))
     if isinstance(options, cls):
-        return cls(**merge_options_v2(cls(), _as_dict(options)))
+        return cls(**merge_options_v2(cls(), nested(set_values(options))))
     raise TypeError(f"options must be a dict or a qiskit_ibm_runtime.options.{cls.__name__} "
                     f"(the options of {'Sampler' if primitive == 'sampler' else 'Estimator'}V2), "
                     f"got {type(options).__module__}.{type(options).__name__}")
 
 
-def _as_dict(options: Any) -> dict[str, Any]:
-    """Fields of a (nested) options dataclass, without deep-copying values (noise models)."""
-    out: dict[str, Any] = {}
-    for field in dataclasses.fields(options):
-        if field.name.startswith("_"):
-            continue
-        value = getattr(options, field.name)
-        out[field.name] = _as_dict(value) if dataclasses.is_dataclass(value) else value
-    return out
-
-
 def set_values(options: Any) -> dict[str, Any]:
     """Dotted path → value of every leaf option that differs from the class default."""
     default = _defaults(options.__class__)
-    return {path: value for path, value in _flatten(_as_dict(options)).items()
+    leaves: dict[str, Any] = {}
+    _leaves(options, "", leaves)
+    return {path: value for path, value in leaves.items()
             if not _same(value, default.get(path))}
 
 
@@ -137,20 +128,29 @@ def nested(values: dict[str, Any]) -> dict[str, Any]:
 
 @functools.cache
 def _defaults(cls: type) -> dict[str, Any]:
-    return _flatten(_as_dict(cls()))
+    leaves: dict[str, Any] = {}
+    _leaves(cls(), "", leaves)
+    return leaves
 
 
-def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in tree.items():
-        if isinstance(value, dict) and value:
-            flat.update(_flatten(value, f"{prefix}{key}."))
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls) if not f.name.startswith("_"))
+
+
+def _leaves(options: Any, prefix: str, out: dict[str, Any]) -> None:
+    """Every leaf of a nested options dataclass, by dotted path (values not copied)."""
+    for name in _field_names(options.__class__):
+        value = getattr(options, name)
+        if hasattr(value.__class__, "__dataclass_fields__"):
+            _leaves(value, f"{prefix}{name}.", out)
         else:
-            flat[f"{prefix}{key}"] = value
-    return flat
+            out[prefix + name] = value
 
 
 def _same(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
     try:
         return bool(type(a) is type(b) and a == b)
     except Exception:  # arrays, noise models: different objects are different values
