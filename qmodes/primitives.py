@@ -162,7 +162,7 @@ class Sampler(_ModeAware, BaseSamplerV2):
 
     primitive = "sampler"
 
-    def __init__(self, mode: Any = None, *, options: Any = None,
+    def __init__(self, mode: Any = None, options: Any = None, *,
                  default_shots: int | None = None, transpile: bool = False,
                  runtime: LocalRuntime | None = None) -> None:
         super().__init__(mode, transpile, runtime, options)
@@ -211,7 +211,7 @@ class Estimator(_ModeAware, BaseEstimatorV2):
 
     primitive = "estimator"
 
-    def __init__(self, mode: Any = None, *, options: Any = None,
+    def __init__(self, mode: Any = None, options: Any = None, *,
                  default_precision: float | None = None, transpile: bool = False,
                  runtime: LocalRuntime | None = None) -> None:
         self._exact = False  # default_precision=0: exact values (EstimatorOptions wants > 0)

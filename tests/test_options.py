@@ -231,3 +231,10 @@ def test_max_execution_time_on_plain_aer_applies_to_the_measured_run(sim, bell, 
     job = ok.run([bell], shots=10)
     sim.at(40)
     assert job.status() == "DONE"
+
+
+def test_options_may_be_given_by_position_as_in_qiskit_ibm_runtime(bell):
+    sampler = qmodes.Sampler("aer", {"default_shots": 5})
+    assert _shots(sampler.run([bell])) == 5
+    estimator = qmodes.Estimator("aer", EstimatorOptions(default_precision=0.2))
+    assert estimator.default_precision == 0.2
