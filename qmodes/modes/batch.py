@@ -16,15 +16,16 @@ class Batch(ExecutionContext, RuntimeBatch):
     jobs' time on the QPU. Like :class:`~qmodes.Session` it is also a qiskit-ibm-runtime
     ``Batch`` (same signature and methods), so qiskit-ibm-runtime's primitives run in it.
 
-    Interactive TTL: **1 s** by default (``interactive_ttl=`` changes it locally). The
-    current "Run jobs in a batch" guide of IBM's documentation (Qiskit/documentation,
-    ``docs/guides/run-jobs-batch.mdx``, "Batch length") gives a fixed interactive TTL of
-    "1 sec" for both Open and Premium plans, "that cannot be configured"; an earlier revision
-    of the same guide says "1 second" too. The "1 minute" quoted in qmodes' issue 11 is the
-    *session* default (60 s, ``Session.details()["interactive_timeout"]``), which the
-    execution-modes pages describe next to batches; qiskit-ibm-runtime's ``batch.py`` sets
-    no value (the server decides). So 1 s it is: a batch whose next job is not queued
-    within a second deactivates, and its next job waits in the queue again.
+    Interactive TTL: **1 s** by default (``interactive_ttl=`` changes it locally). Sources
+    checked (November 2026): the current "Run jobs in a batch" guide of IBM's documentation
+    (Qiskit/documentation ``docs/guides/run-jobs-batch.mdx``, section "Batch length") gives
+    batches a fixed interactive TTL of "1 sec", "that cannot be configured", for Open and
+    Premium plans alike; its earlier revision said "1 second" too. qiskit-ibm-runtime's
+    ``batch.py`` sets no value (the server decides: ``details()["interactive_timeout"]``).
+    No current IBM source we found gives a batch 1 minute; 60 s is the *session* default
+    (``Session``'s interactive TTL), which the execution-modes pages discuss alongside.
+    So a batch whose next job is not queued within a second deactivates, and that job waits
+    in the queue again (usage is unaffected: a batch bills its jobs' QPU time only).
 
     Args:
         backend: as for :class:`~qmodes.Session`.
