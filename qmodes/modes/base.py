@@ -33,8 +33,9 @@ _undo_sticky: Any = None  # restores qiskit-ibm-runtime's default session when _
 _INTERRUPTIONS = (KeyboardInterrupt, asyncio.CancelledError)
 """Leaving a ``with`` block by these cancels the queued jobs before closing."""
 _all_contexts: weakref.WeakSet[ExecutionContext] = weakref.WeakSet()
-_by_id: dict[str, ExecutionContext] = {}
-"""Every context of this process by id, for ``from_id`` (a context is small; kept for re-use)."""
+_by_id: weakref.WeakValueDictionary[str, ExecutionContext] = weakref.WeakValueDictionary()
+"""The contexts of this process by id, for ``from_id`` (weak: a context nothing refers to any
+more, with its jobs and results, is not kept alive for it)."""
 _by_id_lock = threading.Lock()
 
 _STATUS = {
@@ -151,8 +152,8 @@ class ExecutionContext:
             context = _by_id.get(session_id)
         if context is None:
             raise ValueError(f"no session or batch {session_id!r} in this process: qmodes "
-                             f"re-joins only the local contexts it opened (ids such as "
-                             f"{cls.mode}-1a2b3c4d5e6f)")
+                             f"re-joins the contexts this process opened and still refers "
+                             f"to (ids such as {cls.mode}-1a2b3c4d5e6f)")
         if not isinstance(context, cls):
             raise ValueError(f"Input ID {session_id} has execution mode {context.ibm_mode} "
                              f"instead of {cls.ibm_mode}.")

@@ -189,7 +189,7 @@ def test_local_mode_aer_simulator_in_a_session(rt: Runtime) -> None:
 
     # Run the sampler job locally using AerSimulator.
     # Session syntax is supported but ignored because local mode doesn't support sessions.
-    aer_sim = AerSimulator() if rt.name == "ibm-local" else qmodes.get_backend("aer")
+    aer_sim = AerSimulator()  # unchanged: qmodes takes any BackendV2
     pm = generate_preset_pass_manager(backend=aer_sim, optimization_level=1)
     isa_qc = pm.run(qc)
     with Session(backend=aer_sim) as session:
@@ -233,8 +233,7 @@ def test_local_mode_clifford_simulation(rt: Runtime) -> None:
     params = rng.choice([0, np.pi / 2, np.pi, 3 * np.pi / 2], size=circuit.num_parameters)
 
     # Tell Aer to use the stabilizer (clifford) simulation method
-    aer_sim = (AerSimulator(method="stabilizer") if rt.name == "ibm-local"
-               else qmodes.get_backend("aer:stabilizer"))
+    aer_sim = AerSimulator(method="stabilizer")  # unchanged: qmodes takes any BackendV2
     pm = generate_preset_pass_manager(backend=aer_sim, optimization_level=1)
     isa_qc = pm.run(circuit)
     sampler = Sampler(mode=aer_sim)
