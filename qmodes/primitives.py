@@ -39,7 +39,7 @@ from qiskit.primitives.containers.sampler_pub import SamplerPub
 from qmodes.backends import DEFAULT_BACKEND, get_backend
 from qmodes.jobs import Job
 from qmodes.local import work as local_work
-from qmodes.local.runtime import LocalRuntime, default_runtime
+from qmodes.local.runtime import LocalRuntime
 from qmodes.modes.base import ExecutionContext, current_context
 from qmodes.modes.job import submit_job
 from qmodes.options import (
@@ -129,11 +129,6 @@ class _ModeAware:
         work.tags = list(settings.tags)
         if projected is not None:
             work.projected_qpu = projected
-        bind = getattr(work, "bind", None)
-        if bind is not None:
-            timeline = (context.timeline if context is not None
-                        else (self._runtime or default_runtime()).timeline)
-            bind(record.id, timeline)
         if context is not None:
             return context._submit(record, work)
         return submit_job(backend, record, work, self._runtime)

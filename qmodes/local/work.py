@@ -6,8 +6,8 @@
   (``metadata["execution"]["execution_spans"]``, per-PUB ``shots``) and qmodes' own.
 
 The primitive gives the work its :class:`~qmodes.options.Settings` (seed, noise model,
-``max_execution_time``...) and binds it to its job (:meth:`_Work.bind`), so post-processing can
-read the job's QPU span from the timeline.
+``max_execution_time``...); the job handle binds it to its record (:meth:`_Work.bind`), so
+post-processing can read the job's QPU span from the timeline.
 
 ISA validation happens at submission (:func:`check_isa`), as IBM's client does, so a bad
 circuit is an immediate error rather than a failed job.
