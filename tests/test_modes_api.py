@@ -116,3 +116,20 @@ def test_a_closed_context_refuses_ibms_primitives_too(sim, bell) -> None:
     with pytest.raises(qmodes.ContextClosedError), warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         qiskit_ibm_runtime.SamplerV2(mode=session).run([bell], shots=10)
+
+
+@pytest.mark.parametrize("make_backend", ["fake", "aer"])
+def test_a_backend_instance_still_opens_a_context_that_ibms_primitives_join(
+        make_backend, bell) -> None:
+    from qiskit.transpiler import generate_preset_pass_manager
+    from qiskit_aer import AerSimulator
+    from qiskit_ibm_runtime.executor_sampler import Sampler
+    from qiskit_ibm_runtime.fake_provider import FakeManilaV2
+
+    backend = FakeManilaV2() if make_backend == "fake" else AerSimulator()
+    isa = generate_preset_pass_manager(optimization_level=1, backend=backend).run(bell)
+    with qmodes.Session(backend=backend) as session:
+        job = Sampler().run([isa], shots=50)
+    assert job.session_id == session.session_id
+    assert job.result(timeout=60)[0].data.meas.num_shots == 50
+    assert session.backend() == backend.name
