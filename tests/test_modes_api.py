@@ -133,3 +133,16 @@ def test_a_backend_instance_still_opens_a_context_that_ibms_primitives_join(
     assert job.session_id == session.session_id
     assert job.result(timeout=60)[0].data.meas.num_shots == 50
     assert session.backend() == backend.name
+
+
+def test_runtime_options_of_ibms_primitives_reach_the_qmodes_job(sim, bell) -> None:
+    options = {"max_execution_time": 300, "simulator": {"seed_simulator": 5},
+               "environment": {"job_tags": ["t"]}, "default_shots": 16}
+    with qmodes.Session("aer", runtime=sim.runtime) as session, warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        job = qiskit_ibm_runtime.SamplerV2(mode=session, options=options).run([bell])
+    given = job.inputs["options"]  # the options set, as IBM's job inputs show them
+    assert given["max_execution_time"] == 300 and given["simulator"]["seed_simulator"] == 5
+    assert job.tags == ["t"]
+    sim.at(30.0)
+    assert job.result()[0].data.meas.num_shots == 16
