@@ -97,6 +97,15 @@ class QModes(Configurable):
         "each mode on the device (see QModes.target) and best-practice hints."
     ).tag(config=True)
 
+    budget = Union(
+        [Float(), Unicode()],
+        default_value=None,
+        allow_none=True,
+        help="Most a session, batch or job-mode job on IBM may bill, in seconds or as '2m'; "
+        "a job that would cross it (or the instance's remaining allowance) is refused before "
+        "it is sent. None: no budget (the allowance still applies).",
+    ).tag(config=True)
+
     @validate("default_backend")
     def _check_backend(self, proposal: dict[str, Any]) -> str:
         name = str(proposal["value"]).strip()
@@ -149,6 +158,21 @@ class QModes(Configurable):
             raise TraitError(f"QModes.pace must be a positive speed factor such as 1.0 (real "
                              f"device time) or 0.1 (ten times faster), or None, not {value!r}")
         return value
+
+    @validate("budget")
+    def _check_budget(self, proposal: dict[str, Any]) -> float | None:
+        from qmodes.budget import parse_budget
+
+        try:
+            return parse_budget(proposal["value"])
+        except ValueError as error:
+            raise TraitError(f"QModes.budget: {error}, or None") from None
+
+    @observe("budget")
+    def _apply_budget(self, change: dict[str, Any]) -> None:
+        from qmodes.budget import set_default_budget
+
+        set_default_budget(change["new"])
 
     @observe("pace")
     def _apply_pace(self, change: dict[str, Any]) -> None:
@@ -207,6 +231,8 @@ class QModes(Configurable):
             else:
                 shown = repr(value)
             lines.append(f"{name} = {shown}")
+        lines.append("budget = " + ("None" if self.budget is None
+                                    else format_duration(self.budget)))
         return lines
 
 

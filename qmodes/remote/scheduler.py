@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from qmodes.clock import RealClock
 from qmodes.errors import ContextClosedError
+from qmodes.remote import guard
 from qmodes.remote.poller import Poller, default_poller
 from qmodes.remote.service import RemoteError, describe, fast_client
 from qmodes.remote.tracking import ContextWatch, JobWatch
@@ -156,6 +157,7 @@ class RemoteScheduler:
         context = self._contexts.get(job.context_id) if job.context_id else None
         if context is not None and not context.accepting:
             raise ContextClosedError.for_context(context.mode, context.id)
+        guard.guard(self, job)  # refuses (raises) before anything is sent
         from qiskit_ibm_runtime.utils.default_session import get_cm_session, set_cm_session
 
         mode = context.remote if context is not None else self.backend.device
@@ -174,6 +176,7 @@ class RemoteScheduler:
         record.id = job._job_id = remote.job_id()  # IBM's id: service.job(id) finds it
         record.created = self.clock.now()
         record.source = self.backend.source
+        guard.accepted(job)
         self.timeline.add_job(record)
         self.timeline.open_span(record.id, "queued", record.created)
         poll_copy = copy.copy(remote)
@@ -203,6 +206,7 @@ class RemoteScheduler:
         with self._lock:
             self._watches.pop(job.job_id(), None)
             context = self._contexts.get(job.context_id) if job.context_id else None
+        guard.finished(job, self.backend.service)
         if context is not None and context.watch is not None:
             context.watch.delay = 1.0
             self.poller.nudge(context.watch)

@@ -1,0 +1,125 @@
+"""The budget guard on the remote submission path (see :mod:`qmodes.budget`).
+
+:func:`guard` runs in :meth:`RemoteScheduler.submit` before anything is sent to IBM. It
+reads the job's projection, its context's usage so far, the projections of unfinished remote
+jobs and the instance's remaining allowance (cached, :mod:`qmodes.allowance`), and refuses the
+job with :class:`~qmodes.budget.BudgetExceededError` if it would not fit. A refused job gets
+a ledger row (status ``REFUSED``, ``error_kind`` ``"budget"``, the message as its error) and
+nothing else: it is not on the timeline and the context stays open.
+
+Example:
+    >>> pending_seconds()
+    0.0
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING, Any
+
+from qmodes import allowance, budget
+from qmodes.projection import SUB_JOB_OVERHEAD, quick_estimate
+
+if TYPE_CHECKING:
+    from qmodes.jobs import Job
+    from qmodes.remote.scheduler import RemoteScheduler
+
+__all__ = ["accepted", "finished", "guard", "pending_seconds"]
+
+_log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_pending: dict[int, tuple[str | None, float]] = {}  # id(job) -> (context id, projected)
+
+
+def projected_of(job: Job) -> float:
+    """The job's projected QPU seconds (IBM's quick form if qmodes could not project it)."""
+    record = job._record
+    if record.projected_qpu is not None:
+        return float(record.projected_qpu)
+    return quick_estimate(record.executions or 0)
+
+
+def pending_seconds(context_id: str | None = None, *, all_contexts: bool = True) -> float:
+    """Projected seconds of unfinished remote jobs (of one context, or all)."""
+    with _lock:
+        return sum(seconds for ctx, seconds in _pending.values()
+                   if all_contexts or ctx == context_id)
+
+
+def accepted(job: Job) -> None:
+    """IBM took the job: count its projection until it is final."""
+    with _lock:
+        _pending[id(job)] = (job.context_id, projected_of(job))
+
+
+def finished(job: Job, service: Any) -> None:
+    """The job is final: stop counting it and read the allowance afresh next time."""
+    with _lock:
+        _pending.pop(id(job), None)
+    allowance.invalidate(service)
+
+
+def guard(scheduler: RemoteScheduler, job: Job) -> None:
+    """Refuse ``job`` (raise) if it would exceed its budget or the remaining allowance."""
+    __tracebackhide__ = True
+    context_id = job.context_id
+    limit = budget.budget_of(context_id)
+    remaining = _remaining(scheduler.backend.service)
+    if limit is None and remaining is None:
+        return
+    record = job._record
+    projected = projected_of(job)
+    billed, qpu_so_far, jobs_so_far = _context_so_far(scheduler, context_id)
+    try:
+        budget.check(
+            projected, label=f"{record.primitive} job on {scheduler.backend_name}",
+            context_id=context_id, mode=record.mode, billed=billed,
+            unfinished=pending_seconds(context_id, all_contexts=False),
+            pending=pending_seconds(), remaining=remaining, shots=record.shots,
+            overhead=SUB_JOB_OVERHEAD, jobs_so_far=jobs_so_far, qpu_so_far=qpu_so_far)
+    except budget.BudgetExceededError as error:
+        _record_refusal(scheduler, job, str(error))
+        raise
+
+
+def _remaining(service: Any) -> float | None:
+    try:
+        return allowance.allowance_of(service).remaining
+    except Exception as error:  # IBM unreachable: the budget still applies
+        from qmodes.remote.service import describe
+
+        _log.warning("qmodes: could not read the instance's allowance (%s)", describe(error))
+        return None
+
+
+def _context_so_far(scheduler: RemoteScheduler, context_id: str | None
+                    ) -> tuple[float, float, int]:
+    """(billed so far, QPU seconds so far, jobs so far) of the context; zeros in job mode."""
+    if context_id is None:
+        return 0.0, 0.0, 0
+    from qmodes.usage import batch_usage, context_usage
+
+    timeline = scheduler.timeline
+    try:
+        record = timeline.context(context_id)
+    except KeyError:
+        return 0.0, 0.0, 0
+    jobs = [j for j in timeline.jobs() if j.context_id == context_id]
+    now = scheduler.clock.now()
+    return (context_usage(record, jobs, now).seconds, batch_usage(jobs, now), len(jobs))
+
+
+def _record_refusal(scheduler: RemoteScheduler, job: Job, reason: str) -> None:
+    """A ledger row for the refused job (never raises: the refusal itself is the news)."""
+    record = job._record
+    record.status, record.error, record.error_kind = "REFUSED", reason, "budget"
+    record.created = record.finished = scheduler.clock.now()
+    record.source = scheduler.backend.source
+    record.context_id = job.context_id
+    try:
+        from qmodes.ledger import default_ledger
+
+        default_ledger(attach=False).write_job(record)
+    except Exception:
+        _log.exception("qmodes: could not record the refused job %s", record.id)
