@@ -169,6 +169,7 @@ class Job(BasePrimitiveJob):
             "executions": record.executions,
             "num_circuits": record.num_pubs,
             "source": record.source,
+            "simulation_seconds": record.simulation_seconds,  # Aer's run time (device time)
         }
 
     # -- called by the scheduler -----------------------------------------------------------

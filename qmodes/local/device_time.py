@@ -1,0 +1,393 @@
+"""Device time: an emulated device's QPU is held for each job's projected duration.
+
+On ``fake_<device>`` backends (and on ``aer`` when a target device is named) the scheduler
+runs on a :class:`~qmodes.local.virtual_clock.VirtualClock`. Aer does the work on threads, in
+wall time, as fast as it can; the device lives in virtual time:
+
+* a job holds the QPU from its QPU start to start + its projected duration (IBM's estimate on
+  the device's calibration, :mod:`qmodes.projection`); its result is released when Aer has
+  finished *and* virtual time has reached that end;
+* while user code waits on a job whose end lies ahead, :func:`warp_hook` jumps virtual time to
+  the next event, firing every timer due on the way (TTLs, other users' jobs) — see
+  :mod:`qmodes.waiting`;
+* figures are labelled ``"projected for <device>"``; Aer's own run time of each job is kept
+  as ``simulation_seconds`` on the job's record.
+
+See ``docs/device-time.md`` for the model.
+
+Example:
+    >>> from qmodes.clock import ManualClock
+    >>> from qmodes.local.virtual_clock import Hold, VirtualClock
+    >>> wall = ManualClock(start=0.0)
+    >>> clock = VirtualClock(wall=wall.now, thread=False)
+    >>> executor = DeviceTimeExecutor(clock, InlineExecutor(), lambda job: 2.5)
+    >>> executor.submit("qpu", None, lambda: "counts", lambda v, e: print(clock.now(), v))
+    >>> clock.step()
+    2.5 counts
+    True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from qmodes.local.executors import Done, Executor, Phase
+from qmodes.local.load import FOREIGN_PREFIX, BackgroundLoad, LoadModel, Occupancy, check_load
+from qmodes.local.scheduler import Scheduler
+from qmodes.local.virtual_clock import Hold, VirtualClock
+from qmodes.timeline import ContextRecord, Timeline
+
+__all__ = ["DeviceScheduler", "DeviceTime", "DeviceTimeExecutor", "InlineExecutor", "device_source",
+           "install_warp_hook", "projected_seconds", "warp_hook"]
+
+
+def device_source(device: str) -> str:
+    """The label of figures in device time: ``"projected for fake_manila"``."""
+    return f"projected for {device}"
+
+
+class InlineExecutor:
+    """Runs each phase at once on the calling thread (deterministic tests)."""
+
+    def submit(self, phase: Phase, job: Any, work: Callable[[], Any], done: Done) -> None:
+        try:
+            value, error = work(), None
+        except BaseException as exc:
+            value, error = None, exc
+        done(value, error)
+
+    def shutdown(self) -> None:
+        pass
+
+
+def projected_seconds(device: Any) -> Callable[[Any], float]:
+    """``job -> seconds`` on ``device``: the projection made at submission or after transpiling,
+    else one computed from the job's PUBs."""
+
+    def seconds(job: Any) -> float:
+        for value in (getattr(job._work, "projected_qpu", None), job._record.projected_qpu):
+            if value is not None:
+                return float(value)
+        from qmodes.projection import project_pubs, quick_estimate
+
+        try:
+            return project_pubs(job._work.pubs, device, primitive=job._record.primitive).seconds
+        except Exception:  # circuits not made for the device (plain aer): IBM's quick form
+            return quick_estimate(max(1, int(job._record.executions)))
+
+    return seconds
+
+
+class DeviceTimeExecutor:
+    """Runs Aer work on ``inner`` (wall time) and reports the QPU phase in device time.
+
+    Classical and post-processing phases run on ``inner`` while virtual time is held at their
+    start (they take no device time). The QPU phase ends at its start + ``duration(job)``,
+    and not before Aer has finished. Jobs of other users (``job.foreign``) do no work.
+
+    Args:
+        clock: the device's virtual clock.
+        inner: where Aer work runs (a :class:`~qmodes.local.executors.ThreadExecutor`).
+        duration: ``job -> seconds`` on the QPU (:func:`projected_seconds`).
+        timeline: where Aer's run time (``simulation_seconds``) is recorded, if given.
+    """
+
+    def __init__(self, clock: VirtualClock, inner: Executor,
+                 duration: Callable[[Any], float], timeline: Timeline | None = None) -> None:
+        self.clock = clock
+        self.inner = inner
+        self.duration = duration
+        self.timeline = timeline
+
+    def submit(self, phase: Phase, job: Any, work: Callable[[], Any], done: Done) -> None:
+        clock = self.clock
+        if getattr(job, "foreign", False):
+            seconds = job.seconds if phase == "qpu" else 0.0
+            clock.call_later(seconds, lambda: done(None, None))
+            return
+        if phase != "qpu":
+            hold = clock.hold()
+
+            def finished(value: Any, error: BaseException | None) -> None:
+                try:
+                    done(value, error)  # the next phase takes its own hold first
+                finally:
+                    clock.release(hold)
+
+            self._submit_inner(phase, job, work, finished, hold)
+            return
+        start = _qpu_start(job, clock)
+        try:
+            end = start + max(0.0, self.duration(job))
+        except Exception:  # no projection: the QPU phase takes Aer's time
+            end = start
+        hold = clock.hold(end)
+
+        def timed() -> Any:
+            began = time.perf_counter()
+            try:
+                return work()
+            finally:
+                self._record_simulation(job, time.perf_counter() - began)
+
+        def simulated(value: Any, error: BaseException | None) -> None:
+            clock.call_at(end, lambda: done(value, error))
+            clock.release(hold)
+
+        self._submit_inner(phase, job, timed, simulated, hold)
+
+    def _submit_inner(self, phase: Phase, job: Any, work: Callable[[], Any], done: Done,
+                      hold: Hold) -> None:
+        """Hand the work to Aer; if that fails (e.g. after shutdown), free the clock."""
+        try:
+            self.inner.submit(phase, job, work, done)
+        except BaseException:
+            self.clock.release(hold)
+            raise
+
+    def _record_simulation(self, job: Any, seconds: float) -> None:
+        if self.timeline is not None and job is not None:
+            with contextlib.suppress(Exception):
+                self.timeline.update_job(job.job_id(), self.clock.now(),
+                                         simulation_seconds=seconds)
+
+    def shutdown(self) -> None:
+        self.inner.shutdown()
+
+
+def _qpu_start(job: Any, clock: VirtualClock) -> float:
+    """The start of the job's open QPU span (stamped by the scheduler), else now."""
+    spans = getattr(getattr(job, "_record", None), "spans", None)
+    if spans and spans[-1].kind == "qpu" and spans[-1].end is None:
+        return float(spans[-1].start)
+    return clock.now()
+
+
+class DeviceScheduler(Scheduler):
+    """The scheduler of an emulated device: labels figures as projected, hosts other users.
+
+    Args:
+        device: the device's name, for labels (``"fake_manila"``).
+        *args, **kwargs: as :class:`~qmodes.local.scheduler.Scheduler`.
+    """
+
+    def __init__(self, device: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.device = device
+        self.source = device_source(device)
+        self.occupancy = Occupancy()
+        """Other users' time on this device's QPU (aggregated, not one row per job)."""
+        self.timeline = _ForeignAside(self.timeline, self.occupancy)  # type: ignore[assignment]
+        self.load: BackgroundLoad | None = None
+
+    def start_load(self, model: LoadModel) -> None:
+        """Let other users' jobs (``model``) share this device from now on."""
+        with self._lock:
+            if self.load is not None:
+                self.load.stop()
+            self.load = BackgroundLoad(self, model)
+            self.load.start()
+        self._after_lock()
+
+    def stop_load(self) -> None:
+        """No more jobs of other users arrive (queued ones still run)."""
+        if self.load is not None:
+            self.load.stop()
+            self.load = None
+
+    def open_context(self, record: ContextRecord) -> None:
+        record.source = self.source
+        super().open_context(record)
+
+    def submit(self, job: Any) -> None:
+        __tracebackhide__ = True
+        if not getattr(job, "foreign", False):
+            job._record.source = self.source
+        super().submit(job)
+
+    def shutdown(self) -> None:
+        self.stop_load()
+        super().shutdown()
+
+
+class _ForeignAside:
+    """The scheduler's view of the timeline: other users' jobs go to the occupancy only."""
+
+    def __init__(self, timeline: Timeline, occupancy: Occupancy) -> None:
+        self._timeline = timeline
+        self._occupancy = occupancy
+        self._open: dict[str, tuple[str, float]] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._timeline, name)
+
+    def add_job(self, record: Any) -> None:
+        if not record.id.startswith(FOREIGN_PREFIX):
+            self._timeline.add_job(record)
+
+    def update_job(self, job_id: str, time: float, **changes: Any) -> None:
+        if not job_id.startswith(FOREIGN_PREFIX):
+            self._timeline.update_job(job_id, time, **changes)
+        elif changes.get("status") in ("DONE", "ERROR", "CANCELLED"):
+            self._open.pop(job_id, None)
+
+    def open_span(self, job_id: str, kind: Any, time: float) -> None:
+        if job_id.startswith(FOREIGN_PREFIX):
+            self._open[job_id] = (kind, time)
+        else:
+            self._timeline.open_span(job_id, kind, time)
+
+    def close_span(self, job_id: str, time: float) -> None:
+        if not job_id.startswith(FOREIGN_PREFIX):
+            self._timeline.close_span(job_id, time)
+            return
+        kind, start = self._open.pop(job_id, ("", time))
+        if kind == "qpu":
+            self._occupancy.add(start, time)
+
+
+def _clock_of(subject: Any) -> VirtualClock | None:
+    scheduler = getattr(subject, "_scheduler", None)
+    clock = getattr(scheduler, "clock", None)
+    return clock if isinstance(clock, VirtualClock) else None
+
+
+def _is_done(subject: Any) -> bool:
+    done = getattr(subject, "_done", None)
+    if isinstance(done, threading.Event):
+        return done.is_set()
+    jobs = getattr(subject, "jobs", None)
+    if callable(jobs):
+        return all(job.in_final_state() for job in jobs())
+    return True
+
+
+@contextlib.contextmanager
+def warp_hook(subject: Any, tick: float = 0.05) -> Iterator[Callable[[], None]]:
+    """A wait hook (:func:`qmodes.waiting.add_wait_hook`): while user code waits on a job of an
+    emulated device, jump virtual time from event to event until the job is done.
+
+    Each round lasts at most ``tick`` wall seconds; when Aer is still working (a hold), it
+    waits for the release instead of spinning.
+    """
+    clock = _clock_of(subject)
+    if clock is None:
+        yield lambda: None
+        return
+
+    def advance() -> None:
+        deadline = time.monotonic() + tick
+        while not _is_done(subject):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            if not clock.step():
+                clock.wait_for_change(min(remaining, 0.01))
+
+    yield advance
+
+
+_installed: Callable[[], None] | None = None
+_install_lock = threading.Lock()
+
+
+def install_warp_hook() -> None:
+    """Register :func:`warp_hook` with :mod:`qmodes.waiting` (once per process)."""
+    global _installed
+    with _install_lock:
+        if _installed is None:
+            from qmodes.waiting import add_wait_hook
+
+            _installed = add_wait_hook(warp_hook)
+
+
+class DeviceTime:
+    """Device-time settings of a local runtime; makes the scheduler of each emulated device.
+
+    Args:
+        clock: the virtual clock every emulated device shares (made on first use).
+        inner: ``name -> executor`` where Aer work runs (default: a ``ThreadExecutor``).
+        pace: wall seconds per device second while nothing waits (None or 1.0: real time,
+            0.1: ten times faster).
+        load: the share of each emulated device other users keep busy (0: nobody else).
+        seed: seed of the other users' jobs.
+        target: device that plain ``aer`` emulates (None: aer stays on wall time).
+    """
+
+    def __init__(self, *, clock: VirtualClock | None = None,
+                 inner: Callable[[str], Executor] | None = None, pace: float | None = None,
+                 load: float = 0.0, seed: int = 0, target: str | None = None) -> None:
+        self._clock = clock
+        self._inner = inner
+        self._pace = pace
+        self._load = check_load(load)
+        self.seed = seed
+        self.target = target
+        self._schedulers: list[DeviceScheduler] = []
+        self._lock = threading.Lock()
+
+    @property
+    def clock(self) -> VirtualClock:
+        """The virtual clock (made on first use)."""
+        with self._lock:
+            if self._clock is None:
+                self._clock = VirtualClock(pace=1.0 / (self._pace or 1.0))
+            return self._clock
+
+    @property
+    def pace(self) -> float | None:
+        """Wall seconds per device second while nothing waits (None: 1.0)."""
+        return self._pace
+
+    @pace.setter
+    def pace(self, value: float | None) -> None:
+        self._pace = value
+        if self._clock is not None:
+            self._clock.pace = 1.0 / (value or 1.0)
+
+    @property
+    def load(self) -> float:
+        """Share of each emulated device other users keep busy; setting it applies at once."""
+        return self._load
+
+    @load.setter
+    def load(self, value: float) -> None:
+        self._load = check_load(value)
+        for scheduler in list(self._schedulers):
+            self._apply_load(scheduler)
+
+    def _apply_load(self, scheduler: DeviceScheduler) -> None:
+        if self._load > 0:
+            scheduler.start_load(LoadModel(self._load, seed=self.seed))
+        else:
+            scheduler.stop_load()
+
+    def device_of(self, backend: Any) -> str | None:
+        """The device ``backend`` emulates in device time, if any."""
+        if getattr(backend, "device", None) is not None:
+            return str(backend.name)
+        return self.target
+
+    def make_scheduler(self, backend: Any, timeline: Timeline, lanes: int
+                       ) -> DeviceScheduler | None:
+        """The scheduler of ``backend`` in device time (None: not an emulated device)."""
+        device = self.device_of(backend)
+        if device is None:
+            return None
+        from qmodes.local.executors import ThreadExecutor
+
+        install_warp_hook()
+        clock = self.clock
+        inner = (self._inner(backend.name) if self._inner is not None
+                 else ThreadExecutor(lanes, name=f"qmodes-{backend.name}"))
+        target = backend.device if backend.device is not None else device
+        executor = DeviceTimeExecutor(clock, inner, projected_seconds(target), timeline)
+        scheduler = DeviceScheduler(device, backend.name, clock, executor, timeline, lanes)
+        self._schedulers.append(scheduler)
+        if self._load > 0:
+            self._apply_load(scheduler)
+        return scheduler
