@@ -221,6 +221,7 @@ class _ForeignAside:
         self._timeline = timeline
         self._occupancy = occupancy
         self._open: dict[str, tuple[str, float]] = {}
+        self._arrived: dict[str, float] = {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._timeline, name)
@@ -234,10 +235,13 @@ class _ForeignAside:
             self._timeline.update_job(job_id, time, **changes)
         elif changes.get("status") in ("DONE", "ERROR", "CANCELLED"):
             self._open.pop(job_id, None)
+            self._arrived.pop(job_id, None)
 
     def open_span(self, job_id: str, kind: Any, time: float) -> None:
         if job_id.startswith(FOREIGN_PREFIX):
             self._open[job_id] = (kind, time)
+            if kind == "queued":
+                self._arrived[job_id] = time
         else:
             self._timeline.open_span(job_id, kind, time)
 
@@ -247,7 +251,7 @@ class _ForeignAside:
             return
         kind, start = self._open.pop(job_id, ("", time))
         if kind == "qpu":
-            self._occupancy.add(start, time)
+            self._occupancy.add(start, time, self._arrived.get(job_id))
 
 
 def _clock_of(subject: Any) -> VirtualClock | None:

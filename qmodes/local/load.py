@@ -32,6 +32,7 @@ Example:
 
 from __future__ import annotations
 
+import collections
 import itertools
 import math
 import random
@@ -121,10 +122,15 @@ class Occupancy:
         self.limit = limit
         self.jobs = 0
         self.seconds = 0.0
+        self.recent: collections.deque[tuple[float, float, float]] = collections.deque(
+            maxlen=limit)
+        """The last jobs as ``(arrived, qpu_start, qpu_end)``."""
 
-    def add(self, start: float, end: float) -> None:
+    def add(self, start: float, end: float, arrived: float | None = None) -> None:
+        """Record one foreign job's QPU interval (and when it arrived, if known)."""
         with self._lock:
             self.jobs += 1
+            self.recent.append((start if arrived is None else arrived, start, end))
             self.seconds += max(0.0, end - start)
             if self._intervals and start <= self._intervals[-1][1] + 1e-9:
                 self._intervals[-1][1] = max(self._intervals[-1][1], end)

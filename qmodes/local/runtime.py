@@ -78,11 +78,14 @@ class LocalRuntime:
             return backend.scheduler(self)  # type: ignore[attr-defined,no-any-return]
         with self._lock:
             scheduler = self._schedulers.get(backend.name)
-            if scheduler is None and self._executor is None and self.device_time is not None:
-                scheduler = self.device_time.make_scheduler(backend, self.timeline, self.lanes)
             if scheduler is None:
-                scheduler = Scheduler(backend.name, self.clock, self._make_executor(backend.name),
-                                      self.timeline, self.lanes)
+                if self._executor is None and self.device_time is not None:
+                    scheduler = self.device_time.make_scheduler(backend, self.timeline,
+                                                                self.lanes)
+                if scheduler is None:
+                    scheduler = Scheduler(backend.name, self.clock,
+                                          self._make_executor(backend.name), self.timeline,
+                                          self.lanes)
                 self._schedulers[backend.name] = scheduler
             return scheduler
 

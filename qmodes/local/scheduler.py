@@ -259,7 +259,10 @@ class Scheduler:
                 break
             self._start(job)
         if self._qpu_job is None and self._qpu_ready:
-            job = self._qpu_job = self._qpu_ready.pop(0)
+            # an active batch's jobs jump ahead on the QPU too (other users wait behind them)
+            job = next((j for j in self._qpu_ready if self._has_priority(j)), self._qpu_ready[0])
+            self._qpu_ready.remove(job)
+            self._qpu_job = job
             now = self.clock.now()
             self.timeline.open_span(job.job_id(), "qpu", now)
             self.executor.submit("qpu", job, job._work.execute,
