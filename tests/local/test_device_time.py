@@ -3,6 +3,8 @@ virtual time forward instead of sleeping (all on a manual wall clock: determinis
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 import qmodes
@@ -111,7 +113,7 @@ def test_session_usage_is_the_window_and_batch_usage_the_sum_of_projections(proj
     batch.wait()
     assert batch.usage() == approx(3 * projected)
     spans = [job.record().span("qpu") for job in jobs]
-    assert all(b.start == approx(a.end) for a, b in zip(spans, spans[1:]))  # back to back
+    assert all(b.start == approx(a.end) for a, b in itertools.pairwise(spans))  # back to back
     with qmodes.Session("fake_manila", runtime=device.runtime) as session:
         for _ in range(2):
             qmodes.Sampler().run([x_circuit()], shots=SHOTS).result()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 import qmodes
@@ -33,7 +35,7 @@ def test_the_load_model_is_seeded_and_keeps_the_device_busy_as_asked():
 
 @pytest.mark.parametrize("bad", [-0.1, 1.0, MAX_LOAD + 0.01, "busy", True, float("nan")])
 def test_a_load_out_of_range_is_refused_naming_the_bound(bad):
-    with pytest.raises(ValueError, match="between 0 and 0.95"):
+    with pytest.raises(ValueError, match=r"between 0 and 0\.95"):
         check_load(bad)
 
 
@@ -50,7 +52,7 @@ def test_under_load_job_mode_jobs_queue_and_interleave_with_other_users_jobs():
     assert sum(waits) > 10.0  # the busy device made them wait
     occupancy = device.scheduler().occupancy
     qpu = [r.span("qpu") for r in records]
-    between = [occupancy.busy_between(a.end, b.start) for a, b in zip(qpu, qpu[1:])]
+    between = [occupancy.busy_between(a.end, b.start) for a, b in itertools.pairwise(qpu)]
     assert sum(1 for seconds in between if seconds > 0) >= 3  # others ran in between
     for span in qpu:  # one job at a time on the QPU
         assert all(_overlap(span.start, span.end, s, e) == 0 for s, e in occupancy.intervals())
