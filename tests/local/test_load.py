@@ -114,3 +114,21 @@ def test_the_runtime_setting_turns_the_crowd_on_and_off():
     assert scheduler.load is not None
     device.runtime.device_load = 0.0
     assert scheduler.load is None
+
+
+def test_the_widget_draws_other_users_as_one_band():
+    from qmodes.widget import TimelineWidget
+
+    device = make_device(load=0.8, seed=11)
+    session = qmodes.Session("fake_manila", runtime=device.runtime)
+    widget = TimelineWidget(session, clock=device.clock.now)
+    _sampler(device).run([x_circuit()], shots=SHOTS).result()  # job mode: behind the crowd
+    qmodes.Sampler(mode=session).run([x_circuit()], shots=SHOTS).result()
+    session.close()
+    widget.flush()
+    load = widget.summary["load"]
+    occupancy = device.scheduler().occupancy
+    assert load["jobs"] == occupancy.jobs > 0
+    assert len(load["intervals"]) <= len(occupancy.intervals())
+    assert all(b > a for a, b in load["intervals"])
+    assert not any(job.id.startswith("other-") for job in widget._state.jobs.values())
