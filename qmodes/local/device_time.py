@@ -86,8 +86,8 @@ def projected_seconds(device: Any) -> Callable[[Any], float]:
 class DeviceTimeExecutor:
     """Runs Aer work on ``inner`` (wall time) and reports the QPU phase in device time.
 
-    Classical and post-processing phases run on ``inner`` while virtual time is held at their
-    start (they take no device time). The QPU phase ends at its start + ``duration(job)``,
+    Classical and post-processing phases run on ``inner`` in wall time (virtual time flows
+    with it; no jump happens meanwhile). The QPU phase ends at its start + ``duration(job)``,
     and not before Aer has finished. Jobs of other users (``job.foreign``) do no work.
 
     Args:

@@ -6,8 +6,9 @@ real. Two things stop it or move it:
 * **It never passes an unfired timer.** A timer fires with :meth:`VirtualClock.now` equal to
   its due time, whether the clock's thread reached it by flowing or a wait jumped to it.
 * **Holds.** :meth:`VirtualClock.hold` pins an instant virtual time may not pass (e.g. the
-  device end of a job whose Aer run has not finished yet, or the present while a classical
-  phase runs on a thread); :meth:`~VirtualClock.release` lets it go on.
+  device end of a job whose Aer run has not finished yet); a *barrier* (a hold with no
+  instant) lets time flow but stops jumps while a classical phase runs on a thread;
+  :meth:`~VirtualClock.release` lets it go on.
 
 :meth:`VirtualClock.advance_to` is the jump: it fires every timer due on the way, in order,
 as :class:`~qmodes.clock.ManualClock.advance` does. Waits use it through :meth:`step` (see
@@ -68,6 +69,7 @@ class VirtualClock:
         self._last = self._anchor
         self._timers = _TimerHeap()
         self._holds: dict[int, float] = {}
+        self._barriers: dict[int, float] = {}
         self._ids = itertools.count()
         self._use_thread = thread
         self._thread: threading.Thread | None = None
@@ -142,9 +144,18 @@ class VirtualClock:
 
     # -- holds ---------------------------------------------------------------------------
     def hold(self, at: float | None = None) -> Hold:
-        """Stop virtual time from passing ``at`` (default: now) until released."""
+        """Stop virtual time from passing ``at`` until released.
+
+        With ``at`` None the hold is a *barrier*: time still flows with the wall clock, but
+        no jump happens until it is released (work in wall time is under way whose outcome
+        a jump could skip).
+        """
         with self._cond:
-            moment = self._now() if at is None else max(at, self._last)
+            if at is None:
+                hold = Hold(self._now(), next(self._ids))
+                self._barriers[hold.id] = hold.at
+                return hold
+            moment = max(at, self._last)
             hold = Hold(moment, next(self._ids))
             self._holds[hold.id] = moment
             return hold
@@ -152,13 +163,17 @@ class VirtualClock:
     def release(self, hold: Hold) -> None:
         """Let virtual time pass the held instant (it resumes from where it stopped)."""
         with self._cond:
-            self._anchor_at(self._now())
-            self._holds.pop(hold.id, None)
+            self._barriers.pop(hold.id, None)
+            if hold.id in self._holds:
+                self._anchor_at(self._now())
+                self._holds.pop(hold.id, None)
             self._cond.notify_all()
 
     def held(self) -> float | None:
-        """The earliest held instant, if any."""
+        """The earliest held instant (a barrier holds the present), if any."""
         with self._cond:
+            if self._barriers:
+                return self._now()
             return min(self._holds.values()) if self._holds else None
 
     # -- moving --------------------------------------------------------------------------
@@ -169,6 +184,8 @@ class VirtualClock:
                 limit = target
                 if self._holds:
                     limit = min(limit, min(self._holds.values()))
+                if self._barriers:
+                    limit = min(limit, self._now())
                 due = self._timers.next_due()
                 if due is None or due > limit:
                     if limit > self._now():
@@ -183,6 +200,8 @@ class VirtualClock:
         with self._cond:
             due = self._timers.next_due()
             held = min(self._holds.values()) if self._holds else None
+            if self._barriers:
+                held = self._now() if held is None else min(held, self._now())
             target = due if held is None else held if due is None else min(due, held)
             if target is None or (target <= self._now() and due != target):
                 return False
