@@ -106,9 +106,11 @@ class DeviceTimeExecutor:
 
     def submit(self, phase: Phase, job: Any, work: Callable[[], Any], done: Done) -> None:
         clock = self.clock
-        if getattr(job, "foreign", False):
-            seconds = job.seconds if phase == "qpu" else 0.0
-            clock.call_later(seconds, lambda: done(None, None))
+        if getattr(job, "foreign", False):  # no work: classical and post take no time
+            if phase == "qpu":
+                clock.call_later(job.seconds, lambda: done(None, None))
+            else:
+                done(None, None)
             return
         if phase != "qpu":
             hold = clock.hold()
@@ -206,6 +208,42 @@ class DeviceScheduler(Scheduler):
         record.source = self.source
         super().open_context(record)
 
+    def _next_to_start(self) -> Any:
+        """Other users' jobs wait in the queue, not on the lanes: one of theirs at a time
+        enters the pipeline, when the QPU is idle or it is their turn (fair share)."""
+        job = super()._next_to_start()
+        if job is None or not _foreign(job) or self._owner is not None:
+            return job
+        if self._foreign_may_start():
+            return job
+        for mine in self._queue:
+            if not _foreign(mine):
+                ctx = self._contexts.get(mine.context_id) if mine.context_id else None
+                if ctx is not None and ctx.mode == "session" and self._running:
+                    return None  # a session waits for the device to be free, then locks it
+                return mine
+        return None
+
+    def _foreign_may_start(self) -> bool:
+        if any(_foreign(j) for j in self._running):
+            return False
+        idle = self._qpu_job is None and not self._qpu_ready
+        return idle or not getattr(self, "_last_qpu_foreign", True)
+
+    def _next_for_qpu(self) -> Any:
+        """Fair share between you and the other users (see :mod:`qmodes.local.load`): while
+        both have job-mode jobs ready, you take turns on the QPU. Priority (an active batch)
+        comes first, as in the base scheduler; a session's window keeps others out anyway."""
+        ready = self._qpu_ready
+        first = next((j for j in ready if self._has_priority(j)), None)
+        if first is not None:
+            return first
+        last_foreign = getattr(self, "_last_qpu_foreign", True)
+        turn = next((j for j in ready if bool(getattr(j, "foreign", False)) != last_foreign),
+                    ready[0])
+        self._last_qpu_foreign = bool(getattr(turn, "foreign", False))
+        return turn
+
     def submit(self, job: Any) -> None:
         __tracebackhide__ = True
         if not getattr(job, "foreign", False):
@@ -215,6 +253,10 @@ class DeviceScheduler(Scheduler):
     def shutdown(self) -> None:
         self.stop_load()
         super().shutdown()
+
+
+def _foreign(job: Any) -> bool:
+    return bool(getattr(job, "foreign", False))
 
 
 class _ForeignAside:

@@ -18,8 +18,10 @@ between 1 and 100 (our assumption: most jobs are small, a few are sweeps), so it
 jobs (the mean length of an M/M/1 queue) are already queued when the load starts.
 
 **Fair share.** IBM orders the queue by each instance's recent usage against its share
-("Fair-share scheduler"). With you and the crowd on equal shares that is, on average, arrival
-order; qmodes uses arrival order.
+("Fair-share scheduler"), so a light user is not stuck behind a heavy one. qmodes approximates
+it with two parties of equal share, you and everyone else: while both have jobs waiting for
+the QPU, you take turns (one of theirs, one of yours); within a party, first come, first
+served. An active batch's jobs and an open session window come first, as IBM's rules say.
 
 Example:
     >>> model = LoadModel(0.8, seed=1)

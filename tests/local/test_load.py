@@ -58,6 +58,21 @@ def test_under_load_job_mode_jobs_queue_and_interleave_with_other_users_jobs():
         assert all(_overlap(span.start, span.end, s, e) == 0 for s, e in occupancy.intervals())
 
 
+def test_job_mode_jobs_submitted_together_take_turns_with_other_users():
+    device = make_device(load=0.8, seed=3)  # the crowd has jobs queued from the start
+    jobs = [_sampler(device).run([x_circuit()], shots=SHOTS) for _ in range(4)]
+    for job in jobs:
+        job.result()
+    qpu = sorted((job.record().span("qpu") for job in jobs), key=lambda span: span.start)
+    occupancy = device.scheduler().occupancy
+    assert all(occupancy.busy_between(a.end, b.start) > 0 for a, b in itertools.pairwise(qpu))
+    with qmodes.Batch("fake_manila", runtime=device.runtime) as batch:  # the contrast
+        batch_jobs = [qmodes.Sampler().run([x_circuit()], shots=SHOTS) for _ in range(4)]
+    batch.wait()
+    spans = sorted((j.record().span("qpu") for j in batch_jobs), key=lambda span: span.start)
+    assert all(b.start == pytest.approx(a.end, abs=1e-6) for a, b in itertools.pairwise(spans))
+
+
 def test_no_other_job_runs_inside_a_session_s_active_window():
     device = make_device(load=0.8, seed=11)
     with qmodes.Session("fake_manila", runtime=device.runtime) as session:
@@ -85,7 +100,8 @@ def test_a_batch_s_jobs_jump_the_queue_once_it_has_started():
         jobs[6].wait()  # others arrived meanwhile, and queued
         jobs += [qmodes.Sampler().run([x_circuit()], shots=40_000) for _ in range(4)]
     batch.wait()
-    _sampler(device).run([x_circuit()], shots=SHOTS).result()  # queued behind the crowd
+    for _ in range(6):  # job mode afterwards: the crowd that queued meanwhile runs too
+        _sampler(device).run([x_circuit()], shots=SHOTS).result()
     records = [job.record() for job in jobs]
     first_start = min(r.started for r in records)
     last_end = max(r.span("qpu").end for r in records)
