@@ -225,10 +225,14 @@ class DeviceScheduler(Scheduler):
         return None
 
     def _foreign_may_start(self) -> bool:
+        """One of theirs at a time; and not while one of yours waits and it is your turn."""
         if any(_foreign(j) for j in self._running):
             return False
-        idle = self._qpu_job is None and not self._qpu_ready
-        return idle or not getattr(self, "_last_qpu_foreign", True)
+        if not getattr(self, "_last_qpu_foreign", False):
+            return True  # their turn
+        waiting = any(not _foreign(j) for j in self._queue) or any(
+            not _foreign(j) for j in self._qpu_ready)
+        return not waiting
 
     def _next_for_qpu(self) -> Any:
         """Fair share between you and the other users (see :mod:`qmodes.local.load`): while

@@ -39,13 +39,18 @@ __all__ = ["Hold", "VirtualClock"]
 
 
 class Hold:
-    """An instant virtual time may not pass until :meth:`VirtualClock.release`."""
+    """An instant virtual time may not pass until :meth:`VirtualClock.release`.
 
-    __slots__ = ("at", "id")
+    ``pause``: time that flowed past the instant while held is lost (the device waited);
+    otherwise time resumes where the wall clock has brought it.
+    """
 
-    def __init__(self, at: float, id: int) -> None:
+    __slots__ = ("at", "id", "pause")
+
+    def __init__(self, at: float, id: int, pause: bool = True) -> None:
         self.at = at
         self.id = id
+        self.pause = pause
 
 
 class VirtualClock:
@@ -82,8 +87,11 @@ class VirtualClock:
         with self._cond:
             return self._now()
 
+    def _flowing(self) -> float:
+        return self._anchor + self._pace * (self._wall() - self._anchor_wall)
+
     def _now(self) -> float:
-        value = self._anchor + self._pace * (self._wall() - self._anchor_wall)
+        value = self._flowing()
         due = self._timers.next_due()
         if due is not None:
             value = min(value, due)
@@ -165,7 +173,8 @@ class VirtualClock:
         with self._cond:
             self._barriers.pop(hold.id, None)
             if hold.id in self._holds:
-                self._anchor_at(self._now())
+                if hold.pause:
+                    self._anchor_at(self._now())
                 self._holds.pop(hold.id, None)
             self._cond.notify_all()
 
@@ -188,7 +197,7 @@ class VirtualClock:
                     limit = min(limit, self._now())
                 due = self._timers.next_due()
                 if due is None or due > limit:
-                    if limit > self._now():
+                    if limit > self._flowing():
                         self.jumped += limit - self._now()
                         self._anchor_at(limit)
                     return
@@ -228,11 +237,12 @@ class VirtualClock:
 
         The hold lasts while the callback runs, so no jump passes what the callback starts.
         """
-        if due > self._now():
+        if due > self._flowing():  # a jump; else time flowed here and keeps its pace
             self.jumped += due - self._now()
-        self._anchor_at(due)
+            self._anchor_at(due)
+        self._last = max(self._last, due)
         timer = self._timers.pop()
-        hold = Hold(due, next(self._ids))
+        hold = Hold(due, next(self._ids), pause=False)
         self._holds[hold.id] = due
         self._cond.notify_all()
         return timer, hold
@@ -247,7 +257,7 @@ class VirtualClock:
         while True:
             with self._cond:
                 due = self._timers.next_due()
-                flowing = self._anchor + self._pace * (self._wall() - self._anchor_wall)
+                flowing = self._flowing()
                 held = min(self._holds.values()) if self._holds else None
                 if due is not None and flowing >= due and (held is None or held >= due):
                     timer, hold = self._fire_next(due)
