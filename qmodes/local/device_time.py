@@ -208,6 +208,11 @@ class DeviceScheduler(Scheduler):
         record.source = self.source
         super().open_context(record)
 
+    def others_waiting(self) -> list[float]:
+        """Arrival times of other users' jobs still waiting for the QPU."""
+        with self._lock:
+            return [j._record.created for j in (*self._queue, *self._qpu_ready) if _foreign(j)]
+
     def _next_to_start(self) -> Any:
         """Other users' jobs wait in the queue, not on the lanes: one of theirs at a time
         enters the pipeline, when the QPU is idle or it is their turn (fair share)."""

@@ -148,3 +148,16 @@ def test_the_widget_draws_other_users_as_one_band():
     assert len(load["intervals"]) <= len(occupancy.intervals())
     assert all(b > a for a, b in load["intervals"])
     assert not any(job.id.startswith("other-") for job in widget._state.jobs.values())
+
+
+def test_other_users_who_arrive_during_a_session_wait_for_it():
+    device = make_device(load=0.8, seed=0)
+    with qmodes.Session("fake_manila", runtime=device.runtime) as session:
+        for _ in range(30):
+            qmodes.Sampler().run([x_circuit()], shots=4000).result()
+            device.think(1.0)
+    window = session.record().windows[0]
+    scheduler = device.scheduler()
+    arrived = [a for a in scheduler.others_waiting() if window.start <= a < window.end]
+    assert len(arrived) >= 2  # they queued while the session held the device
+    assert scheduler.occupancy.busy_between(window.start, window.end) == 0

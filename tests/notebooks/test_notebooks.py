@@ -204,8 +204,15 @@ def test_session_vqe(run: Callable[[str], Any]) -> None:
     changes = _text(_cell_after(nb, "state changes"))
     assert "active → inactive → active" in changes  # the TTL deactivated, a job reactivated
     assert "window 2:" in changes and "window 3:" not in changes
-    assert "'quantum_seconds'" in _text(_cell_after(nb, "metrics()"))
-    assert "recommended: session" in _text(_cell_after(nb, "queue_wait=60"))
+    assert "other users on the QPU inside the windows: 0.0 s" in changes
+    arrived = re.search(r"arrived while a window was open: (\d+); each waited until the window "
+                        r"closed: True", changes)
+    assert arrived and int(arrived.group(1)) >= 1  # the session kept the device; they waited
+    assert "projected for fake_manila" in changes
+    metrics = _text(_cell_after(nb, "metrics()"))
+    assert "'quantum_seconds'" in metrics and "'simulation_seconds'" in metrics
+    advice = _text(_cell_after(nb, "queue_wait=60"))
+    assert "recommended: batch" in advice and "job mode would take" in advice
 
 
 def test_batch_sweep(run: Callable[[str], Any]) -> None:
