@@ -99,6 +99,29 @@ class LoadModel:
         mean_circuits = (MAX_CIRCUITS - 1) / math.log(MAX_CIRCUITS)
         return SUB_JOB_OVERHEAD + per_circuit * mean_circuits
 
+    @property
+    def mean_square_duration(self) -> float:
+        """E[duration²] (exact, from the distribution)."""
+        a, b = SUB_JOB_OVERHEAD, QUICK_PER_EXECUTION * SHOTS
+        log_n = math.log(MAX_CIRCUITS)
+        mean_n = (MAX_CIRCUITS - 1) / log_n
+        mean_n2 = (MAX_CIRCUITS**2 - 1) / (2 * log_n)
+        return a * a + 2 * a * b * mean_n + b * b * mean_n2
+
+    def mean_queue_wait(self) -> float:
+        """Expected wait of one of your jobs entering the queue at a random moment.
+
+        The job on the QPU (busy with probability ``load``) finishes its residual time,
+        ``E[S²] / (2 E[S])``; fair share then gives you the next turn (others had theirs
+        while you were away): ``load × E[S²] / (2 E[S])``. The advisor can use it as its
+        ``queue_wait``.
+
+        Example:
+            >>> round(LoadModel(0.8).mean_queue_wait(), 1)
+            28.7
+        """
+        return self.load * self.mean_square_duration / (2 * self.mean_duration)
+
     def duration(self) -> float:
         """Seconds on the QPU of the next foreign job."""
         circuits = math.exp(self.rng.uniform(0.0, math.log(MAX_CIRCUITS)))

@@ -161,3 +161,27 @@ def test_other_users_who_arrive_during_a_session_wait_for_it():
     arrived = [a for a in scheduler.others_waiting() if window.start <= a < window.end]
     assert len(arrived) >= 2  # they queued while the session held the device
     assert scheduler.occupancy.busy_between(window.start, window.end) == 0
+
+
+def test_the_mean_queue_wait_matches_the_simulated_device():
+    waits = []
+    for seed in range(2):
+        device = make_device(load=0.8, seed=seed)
+        for _ in range(25):
+            job = _sampler(device).run([x_circuit()], shots=SHOTS)
+            job.result()
+            record = job.record()
+            waits.append(record.span("qpu").start - record.created)
+            device.think(200.0)  # come back at a random moment of the crowd's life
+    assert sum(waits) / len(waits) == pytest.approx(LoadModel(0.8).mean_queue_wait(), rel=0.3)
+
+
+def test_the_advisor_replays_with_the_load_model_s_queue_wait():
+    device = make_device()
+    with qmodes.Session("fake_manila", runtime=device.runtime) as session:
+        for _ in range(3):
+            qmodes.Sampler().run([x_circuit()], shots=SHOTS).result()
+    busy, same = session.advise(load=0.8), session.advise(
+        queue_wait=LoadModel(0.8).mean_queue_wait())
+    assert busy.outcomes["job"].wall == pytest.approx(same.outcomes["job"].wall)
+    assert busy.outcomes["job"].wall > session.advise().outcomes["job"].wall + 3 * 20
