@@ -478,7 +478,7 @@ def set_device_load(runtime: Any, backend: Any, load: float) -> None:
         scheduler.stop_load()
 
 
-def load_band(handles: Any, origin: float | None, limit: int = 500) -> dict[str, Any] | None:
+def load_band(handles: Any, origin: float | None, limit: int = 200) -> dict[str, Any] | None:
     """Other users' time on the QPU of the contexts ``handles`` run on, for the widget.
 
     Returns None unless a handle's device has other users; else ``intervals`` (the last
