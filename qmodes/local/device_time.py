@@ -11,13 +11,16 @@ wall time, as fast as it can; the device lives in virtual time:
   the next event, firing every timer due on the way (TTLs, other users' jobs) — see
   :mod:`qmodes.waiting`;
 * figures are labelled ``"projected for <device>"``; Aer's own run time of each job is kept
-  as ``simulation_seconds`` on the job's record.
+  as ``simulation_seconds`` on the job's record;
+* other users (:mod:`qmodes.local.load`) share the device through its scheduler
+  (:mod:`qmodes.local.device_scheduler`).
 
-See ``docs/device-time.md`` for the model.
+:class:`DeviceTime` holds a runtime's settings (pace, load, seed) and makes the scheduler of
+each emulated device. See ``docs/device-time.md`` for the model.
 
 Example:
     >>> from qmodes.clock import ManualClock
-    >>> from qmodes.local.virtual_clock import Hold, VirtualClock
+    >>> from qmodes.local.virtual_clock import VirtualClock
     >>> wall = ManualClock(start=0.0)
     >>> clock = VirtualClock(wall=wall.now, thread=False)
     >>> executor = DeviceTimeExecutor(clock, InlineExecutor(), lambda job: 2.5)
@@ -35,20 +38,15 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from qmodes.local.device_scheduler import DeviceScheduler, device_source
 from qmodes.local.executors import Done, Executor, Phase
-from qmodes.local.load import FOREIGN_PREFIX, BackgroundLoad, LoadModel, Occupancy, check_load
-from qmodes.local.scheduler import Scheduler
+from qmodes.local.load import LoadModel, Occupancy, check_load
 from qmodes.local.virtual_clock import Hold, VirtualClock
-from qmodes.timeline import ContextRecord, Timeline
+from qmodes.timeline import Timeline
 
 __all__ = ["DeviceScheduler", "DeviceTime", "DeviceTimeExecutor", "InlineExecutor", "device_source",
            "install_warp_hook", "load_band", "projected_seconds", "set_device_load",
            "warp_hook"]
-
-
-def device_source(device: str) -> str:
-    """The label of figures in device time: ``"projected for fake_manila"``."""
-    return f"projected for {device}"
 
 
 class InlineExecutor:
@@ -168,144 +166,6 @@ def _qpu_start(job: Any, clock: VirtualClock) -> float:
     if spans and spans[-1].kind == "qpu" and spans[-1].end is None:
         return float(spans[-1].start)
     return clock.now()
-
-
-class DeviceScheduler(Scheduler):
-    """The scheduler of an emulated device: labels figures as projected, hosts other users.
-
-    Args:
-        device: the device's name, for labels (``"fake_manila"``).
-        *args, **kwargs: as :class:`~qmodes.local.scheduler.Scheduler`.
-    """
-
-    def __init__(self, device: str, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.device = device
-        self.source = device_source(device)
-        self.occupancy = Occupancy()
-        """Other users' time on this device's QPU (aggregated, not one row per job)."""
-        self.timeline = _ForeignAside(self.timeline, self.occupancy)  # type: ignore[assignment]
-        self.load: BackgroundLoad | None = None
-
-    def start_load(self, model: LoadModel) -> None:
-        """Let other users' jobs (``model``) share this device from now on."""
-        with self._lock:
-            if self.load is not None:
-                if self.load.model.load == model.load:
-                    return  # the same crowd goes on
-                self.load.stop()
-            self.load = BackgroundLoad(self, model)
-            self.load.start()
-        self._after_lock()
-
-    def stop_load(self) -> None:
-        """No more jobs of other users arrive (queued ones still run)."""
-        if self.load is not None:
-            self.load.stop()
-            self.load = None
-
-    def open_context(self, record: ContextRecord) -> None:
-        record.source = self.source
-        super().open_context(record)
-
-    def others_waiting(self) -> list[float]:
-        """Arrival times of other users' jobs still waiting for the QPU."""
-        with self._lock:
-            return [j._record.created for j in (*self._queue, *self._qpu_ready) if _foreign(j)]
-
-    def _next_to_start(self) -> Any:
-        """Other users' jobs wait in the queue, not on the lanes: one of theirs at a time
-        enters the pipeline, when the QPU is idle or it is their turn (fair share)."""
-        job = super()._next_to_start()
-        if job is None or not _foreign(job) or self._owner is not None:
-            return job
-        if self._foreign_may_start():
-            return job
-        for mine in self._queue:
-            if not _foreign(mine):
-                ctx = self._contexts.get(mine.context_id) if mine.context_id else None
-                if ctx is not None and ctx.mode == "session" and self._running:
-                    return None  # a session waits for the device to be free, then locks it
-                return mine
-        return None
-
-    def _foreign_may_start(self) -> bool:
-        """One of theirs at a time; and not while one of yours waits and it is your turn."""
-        if any(_foreign(j) for j in self._running):
-            return False
-        if not getattr(self, "_last_qpu_foreign", False):
-            return True  # their turn
-        waiting = any(not _foreign(j) for j in self._queue) or any(
-            not _foreign(j) for j in self._qpu_ready)
-        return not waiting
-
-    def _next_for_qpu(self) -> Any:
-        """Fair share between you and the other users (see :mod:`qmodes.local.load`): while
-        both have job-mode jobs ready, you take turns on the QPU. Priority (an active batch)
-        comes first, as in the base scheduler; a session's window keeps others out anyway."""
-        ready = self._qpu_ready
-        first = next((j for j in ready if self._has_priority(j)), None)
-        if first is not None:
-            return first
-        last_foreign = getattr(self, "_last_qpu_foreign", True)
-        turn = next((j for j in ready if bool(getattr(j, "foreign", False)) != last_foreign),
-                    ready[0])
-        self._last_qpu_foreign = bool(getattr(turn, "foreign", False))
-        return turn
-
-    def submit(self, job: Any) -> None:
-        __tracebackhide__ = True
-        if not getattr(job, "foreign", False):
-            job._record.source = self.source
-        super().submit(job)
-
-    def shutdown(self) -> None:
-        self.stop_load()
-        super().shutdown()
-
-
-def _foreign(job: Any) -> bool:
-    return bool(getattr(job, "foreign", False))
-
-
-class _ForeignAside:
-    """The scheduler's view of the timeline: other users' jobs go to the occupancy only."""
-
-    def __init__(self, timeline: Timeline, occupancy: Occupancy) -> None:
-        self._timeline = timeline
-        self._occupancy = occupancy
-        self._open: dict[str, tuple[str, float]] = {}
-        self._arrived: dict[str, float] = {}
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._timeline, name)
-
-    def add_job(self, record: Any) -> None:
-        if not record.id.startswith(FOREIGN_PREFIX):
-            self._timeline.add_job(record)
-
-    def update_job(self, job_id: str, time: float, **changes: Any) -> None:
-        if not job_id.startswith(FOREIGN_PREFIX):
-            self._timeline.update_job(job_id, time, **changes)
-        elif changes.get("status") in ("DONE", "ERROR", "CANCELLED"):
-            self._open.pop(job_id, None)
-            self._arrived.pop(job_id, None)
-
-    def open_span(self, job_id: str, kind: Any, time: float) -> None:
-        if job_id.startswith(FOREIGN_PREFIX):
-            self._open[job_id] = (kind, time)
-            if kind == "queued":
-                self._arrived[job_id] = time
-        else:
-            self._timeline.open_span(job_id, kind, time)
-
-    def close_span(self, job_id: str, time: float) -> None:
-        if not job_id.startswith(FOREIGN_PREFIX):
-            self._timeline.close_span(job_id, time)
-            return
-        kind, start = self._open.pop(job_id, ("", time))
-        if kind == "qpu":
-            self._occupancy.add(start, time, self._arrived.get(job_id))
 
 
 def _clock_of(subject: Any) -> VirtualClock | None:

@@ -9,7 +9,8 @@ from qiskit import QuantumCircuit
 
 from qmodes.clock import ManualClock
 from qmodes.local import LocalRuntime
-from qmodes.local.device_time import DeviceScheduler, DeviceTime, InlineExecutor
+from qmodes.local.device_scheduler import DeviceScheduler
+from qmodes.local.device_time import DeviceTime, InlineExecutor
 from qmodes.local.virtual_clock import VirtualClock
 from qmodes.timeline import Timeline
 

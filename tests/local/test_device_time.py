@@ -9,7 +9,7 @@ import pytest
 
 import qmodes
 from qmodes.local import LocalRuntime
-from qmodes.local.device_time import DeviceScheduler
+from qmodes.local.device_scheduler import DeviceScheduler
 from qmodes.projection import project_pubs
 from qmodes.timeline import Timeline
 from qmodes.usage import window_end
