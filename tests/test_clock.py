@@ -50,3 +50,22 @@ def test_a_timer_due_in_a_million_years_does_not_kill_the_clock_thread():
     assert clock._thread is not None and clock._thread.is_alive()
     far.cancel()
 
+
+
+def test_the_device_clock_thread_survives_a_failing_callback_and_a_far_timer(caplog):
+    from qmodes.local.virtual_clock import VirtualClock
+
+    clock = VirtualClock()
+    done = threading.Event()
+
+    def boom() -> None:
+        raise RuntimeError("device callback bug")
+
+    with caplog.at_level(logging.ERROR, logger="qmodes.clock"):
+        far = clock.call_later(1e12, lambda: None)
+        clock.call_later(0.0, boom)
+        clock.call_later(0.01, done.set)
+        assert done.wait(5)
+    assert "device callback bug" in caplog.text
+    assert clock._thread is not None and clock._thread.is_alive()
+    far.cancel()
