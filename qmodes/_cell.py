@@ -43,6 +43,8 @@ class Options:
     interactive_ttl: float | None = None
     name: str | None = None
     widget: bool = True
+    budget: float | None = None
+    rehearse: bool = False
 
     @property
     def variable(self) -> str:
@@ -183,7 +185,8 @@ class CellContexts:
         factory = Session if options.mode == "session" else Batch
         try:
             context = factory(options.backend, max_time=options.max_time,
-                              interactive_ttl=options.interactive_ttl, runtime=self.runtime)
+                              interactive_ttl=options.interactive_ttl, runtime=self.runtime,
+                              budget=options.budget, rehearse=options.rehearse)
         except ValueError as error:
             raise UsageError(f"{label}: {error}") from None
         self.shell.push({name: context, "sampler": Sampler(mode=context),

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 __all__ = ["QModesMagics"]
 
 _OPTIONS_HINT = ("valid options: --backend/-b NAME, --max-time T, --interactive-ttl T, "
-                 "--name VAR, --no-widget, --load L, --close (line form)")
+                 "--name VAR, --no-widget, --load L, --budget T, --rehearse, --close (line form)")
 
 
 def _mode_arguments(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -66,6 +66,11 @@ def _mode_arguments(func: Callable[..., Any]) -> Callable[..., Any]:
         argument("--load", metavar="L", type=float, help="fake_<device> only: share of the "
                  "device other users keep busy, 0 to 0.95, from now on (default: %%config "
                  "QModes.device_load)"),
+        argument("--budget", metavar="T", nargs="+", help="ibm:<device>: most this context "
+                 "may bill, e.g. 90s or 2m; a job that would cross it is refused before it is "
+                 "sent (default: %%config QModes.budget)"),
+        argument("--rehearse", action="store_true", help="ibm:<device>: run the cell locally "
+                 "on the device's twin, in device time, and end with the projected bill"),
         argument("--close", action="store_true", help="line form only: close the context "
                  "opened by an earlier %%session or %%batch line"),
     ]
@@ -258,6 +263,8 @@ class QModesMagics(Magics):
                                       self.settings.interactive_ttl),
             name=args.name,
             widget=self.settings.widget and not args.no_widget,
+            budget=_duration(label, args.budget, "--budget", None),
+            rehearse=bool(args.rehearse),
         )
 
 
@@ -277,4 +284,5 @@ def _duration(label: str, words: list[str] | None, option: str, default: float |
 
 def _given(args: argparse.Namespace) -> bool:
     return any(getattr(args, name) for name in
-               ("backend", "max_time", "interactive_ttl", "name", "no_widget", "load"))
+               ("backend", "max_time", "interactive_ttl", "name", "no_widget", "load",
+                "budget", "rehearse"))

@@ -18,6 +18,8 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
+
 import contextvars
 import json
 import traceback
@@ -54,7 +56,13 @@ class ServedBackend(LocalBackend):
         request = _submission.get()
         if request is None:
             raise RuntimeError(f"jobs on the served device {self.name} come through the server")
-        return ServedWork(self, replace(request, pubs=list(pubs)))
+        work = ServedWork(self, replace(request, pubs=list(pubs)))
+        if self.device is not None:  # device time (``device_pace``): hold the QPU as projected
+            from qmodes.projection import project_pubs
+
+            with contextlib.suppress(Exception):  # a program without PUBs: the quick form
+                work.projected_qpu = project_pubs(pubs, self.device, primitive=primitive).seconds
+        return work
 
     def __repr__(self) -> str:
         return f"<ServedBackend {self.name}>"
@@ -82,6 +90,7 @@ class ServedWork:
         self.backend = backend
         self.request = request
         self.pubs = request.pubs
+        self.projected_qpu: float | None = None
         self.extra_metrics: dict[str, Any] = {}
         self.error_text: str | None = None
 
@@ -161,6 +170,14 @@ def submit_work(mode: Any, request: ExecutionRequest, runtime: LocalRuntime) -> 
         source=backend.source,
     )
     work = ServedWork(backend, request)
+    device = getattr(backend, "device", None)
+    if device is not None and request.program_id == "executor":
+        from qmodes.testing.quantum_program import project_program
+
+        with contextlib.suppress(Exception):  # an unreadable program fails when it runs
+            work.projected_qpu, record.executions = project_program(request.params_json
+                                                                    or request.params, device)
+            record.projected_qpu = work.projected_qpu
     if isinstance(mode, ExecutionContext):
         return mode._submit(record, work)
     return submit_job(backend, record, work, runtime)

@@ -90,3 +90,28 @@ def run_executor_program(backend: BackendV2, params: dict[str, Any], clock: Any)
         semantic_role=program._semantic_role,
     )
     return model.model_dump_json(), executions
+
+
+def project_program(params: dict[str, Any], device: BackendV2) -> tuple[float, int]:
+    """IBM's projected QPU seconds and the executions of executor ``params`` on ``device``.
+
+    The same estimate as :func:`qmodes.projection.project_pubs`: 2 s plus, per execution, the
+    device's rep delay, qubit reset and the circuit's duration.
+    """
+    import numpy as np
+    from ibm_quantum_schemas.executor.version_2_0 import ParamsModel
+    from qiskit_ibm_runtime.quantum_program.converters.converters_2_0 import (
+        quantum_program_from_2_0,
+    )
+
+    from qmodes.projection import SUB_JOB_OVERHEAD, _init_duration, circuit_duration, rep_delay_of
+
+    program, _ = quantum_program_from_2_0(ParamsModel(**params))
+    delay, init = rep_delay_of(device), _init_duration(device)
+    seconds, executions = SUB_JOB_OVERHEAD, 0
+    for item in program.items:
+        shape = tuple(getattr(item, "shape", ()) or ())
+        count = (int(np.prod(shape)) if shape else 1) * int(program.shots)
+        executions += count
+        seconds += count * (delay + init + circuit_duration(item.circuit, device))
+    return seconds, executions

@@ -89,7 +89,16 @@ def instance_usage(state: RuntimeState, request: Request, args: dict[str, str]) 
     }
     if limit is not None:
         body["usage_limit_seconds"] = limit
+    start = state.usage_period_start  # a rolling 28-day period, as IBM's Open Plan
+    body["usage_period"] = {"start_time": _iso(start), "end_time": _iso(start + 28 * 86400.0)}
     return Reply(200, body)
+
+
+def _iso(seconds: float) -> str:
+    from datetime import datetime, timezone
+
+    moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @route("POST", "/jobs")

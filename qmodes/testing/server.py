@@ -56,6 +56,9 @@ class FakeRuntimeServer:
         lanes: Classical execution lanes per device (IBM: 5).
         token_ttl: Lifetime of issued bearer tokens, seconds.
         usage_limit_seconds: Reported instance usage limit (``None``: unlimited).
+        device_pace: Run the devices in device time, so usage is what IBM would bill (the
+            projected QPU time), at this pace (0.05: 20 times faster than real); None: a
+            job's QPU span is its executor's run time.
         patch_env: Set ``IAM_URL``, ``GLOBAL_SEARCH_URL`` and ``GLOBAL_CATALOG_URL`` while
             running (restored on :meth:`stop`); with ``False`` use :attr:`environ` yourself.
         port: TCP port on 127.0.0.1 (0: any free port).
@@ -89,6 +92,7 @@ class FakeRuntimeServer:
         lanes: int = 5,
         token_ttl: float = 3600.0,
         usage_limit_seconds: float | None = None,
+        device_pace: float | None = None,
         patch_env: bool = True,
         port: int = 0,
     ) -> None:
@@ -104,6 +108,7 @@ class FakeRuntimeServer:
             batch_interactive_ttl=batch_interactive_ttl,
             max_ttl=max_ttl,
             lanes=lanes,
+            device_pace=device_pace,
         )
         self.state.usage_limit_seconds = usage_limit_seconds
         self.log: list[tuple[str, str, int]] = []

@@ -27,6 +27,7 @@ Example:
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from typing import Any
 
@@ -63,6 +64,10 @@ class RuntimeState:
         batch_interactive_ttl: Batches' default interactive TTL, seconds.
         max_ttl: Default maximum TTL, seconds (a session's ``max_ttl`` overrides it).
         lanes: Classical execution lanes per device.
+        device_pace: None: a job's QPU span is its executor's run time; a number: the served
+            devices run in device time (a job holds the QPU for its projected duration, as
+            IBM would bill it), virtual time flowing at ``1 / device_pace`` times the wall
+            clock (see :mod:`qmodes.local.device_time`).
     """
 
     def __init__(
@@ -74,14 +79,21 @@ class RuntimeState:
         batch_interactive_ttl: float = 1.0,
         max_ttl: float = 8 * 3600.0,
         lanes: int = 5,
+        device_pace: float | None = None,
     ) -> None:
         self.catalog = catalog
         self.interactive_ttl = interactive_ttl
         self.batch_interactive_ttl = batch_interactive_ttl
         self.max_ttl = max_ttl
         self.usage_limit_seconds: float | None = None
+        self.usage_period_start = time.time()
         self.timeline = Timeline()
-        self.runtime = LocalRuntime(timeline=self.timeline, lanes=lanes, device_time=False)
+        device_time: Any = False
+        if device_pace is not None:  # jobs hold the QPU for their projected device time
+            from qmodes.local.device_time import DeviceTime
+
+            device_time = DeviceTime(pace=device_pace)
+        self.runtime = LocalRuntime(timeline=self.timeline, lanes=lanes, device_time=device_time)
         self.backends = {
             d.name: ServedBackend(d.name, d.backend, d.backend, executor=executor) for d in catalog
         }
