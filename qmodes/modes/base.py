@@ -103,7 +103,17 @@ class ExecutionContext:
     def __init__(self, backend: Any = None, max_time: float | str | None = None, *,
                  create_new: bool | None = True,
                  interactive_ttl: float | str | None = None,
-                 runtime: LocalRuntime | None = None) -> None:
+                 runtime: LocalRuntime | None = None, budget: float | str | None = None,
+                 rehearse: bool = False) -> None:
+        from qmodes.budget import parse_budget
+
+        budget = parse_budget(budget)  # a bad budget fails before anything is opened
+        self._rehearsal: Any = None
+        if rehearse:  # run locally on the device's twin (qmodes.rehearsal)
+            from qmodes.rehearsal import Rehearsal
+
+            self._rehearsal = Rehearsal.of(backend)
+            backend = self._rehearsal.twin
         self._target = get_backend(DEFAULT_BACKEND if backend is None else backend)
         self._max_time = (self.default_max_time if max_time is None
                           else parse_duration(max_time, "max_time"))
@@ -121,6 +131,10 @@ class ExecutionContext:
             created=self._scheduler.clock.now(), max_time=self._max_time,
             interactive_ttl=self._interactive_ttl, source=self._target.source))
         self._service: Any = None
+        if budget is not None:  # qmodes.budget: checked before each remote submission
+            from qmodes.budget import set_budget
+
+            set_budget(self._id, budget)
         _all_contexts.add(self)
         with _by_id_lock:
             _by_id[self._id] = self
@@ -259,6 +273,20 @@ class ExecutionContext:
             self.cancel()
         else:
             self.close()
+        if self._rehearsal is not None and exc_type is None:  # ends with the projected bill
+            self.wait()
+            print(self.bill())
+
+    def bill(self) -> Any:
+        """A rehearsal's projected bill (:class:`qmodes.rehearsal.Bill`): each mode's usage
+        against the instance's remaining allowance.
+
+        Raises:
+            ValueError: this context is not a rehearsal (open it with ``rehearse=True``).
+        """
+        if self._rehearsal is None:
+            raise ValueError(f"{self._id} is not a rehearsal: open it with rehearse=True")
+        return self._rehearsal.bill(self)
 
     def close(self) -> None:
         """Accept no new jobs; jobs already submitted still run. Idempotent."""
