@@ -148,6 +148,8 @@ class QModesMagics(Magics):
             self._status()
         else:
             print(self._report(args))
+            if args.command == "usage":
+                _print_allowance()
 
     def _report(self, args: argparse.Namespace) -> str:
         """The text of ``%qmodes usage`` or ``%qmodes history``."""
@@ -192,6 +194,7 @@ class QModesMagics(Magics):
         for setting in self.settings.describe():
             print(f"  {setting}")
         print(f"ledger: {ledger_path()} (%qmodes usage, %qmodes history)")
+        _print_allowance()
 
     async def run_cell_async(self, mode: str, line: str, cell: str) -> None:
         """``%%session``/``%%batch`` for a body with top-level ``await`` (see qmodes._ipython)."""
@@ -280,6 +283,15 @@ def _duration(label: str, words: list[str] | None, option: str, default: float |
         return parse_duration(" ".join(words), option)
     except ValueError as error:
         raise UsageError(f"{label}: {error}") from None
+
+
+def _print_allowance() -> None:
+    """The IBM instance's allowance, when an IBM service is in use (qmodes.allowance)."""
+    from qmodes.remote.service import allowance_line
+
+    line = allowance_line()
+    if line is not None:
+        print(line)
 
 
 def _given(args: argparse.Namespace) -> bool:

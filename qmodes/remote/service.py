@@ -22,7 +22,8 @@ from typing import Any
 
 from qmodes.errors import QModesError
 
-__all__ = ["RemoteError", "describe", "fast_client", "get_service", "scrub", "use_service"]
+__all__ = ["RemoteError", "allowance_line", "current_service", "describe", "fast_client",
+           "get_service", "scrub", "use_service"]
 
 HOW_TO_CONNECT = (
     "save your IBM Quantum account once with QiskitRuntimeService.save_account(token=..., "
@@ -66,6 +67,26 @@ def get_service() -> Any:
         if _cached is None:
             _cached = _make_service()
         return _cached
+
+
+def current_service() -> Any:
+    """The service already in use (explicit or made earlier), or None: never connects."""
+    with _lock:
+        return _explicit if _explicit is not None else _cached
+
+
+def allowance_line() -> str | None:
+    """The instance's allowance as one line (:mod:`qmodes.allowance`, cached 30 s), or None
+    when no IBM service is in use; a failure to read it is one line too."""
+    service = current_service()
+    if service is None:
+        return None
+    from qmodes.allowance import allowance_of
+
+    try:
+        return str(allowance_of(service))
+    except Exception as error:  # IBM unreachable: say so, never a traceback
+        return f"IBM allowance: could not be read ({describe(error)})"
 
 
 def _make_service() -> Any:
