@@ -150,6 +150,7 @@ class QModesMagics(Magics):
             print(self._report(args))
             if args.command == "usage":
                 _print_allowance()
+                _show_chart(self.settings.budget)
 
     def _report(self, args: argparse.Namespace) -> str:
         """The text of ``%qmodes usage`` or ``%qmodes history``."""
@@ -292,6 +293,35 @@ def _print_allowance() -> None:
     line = allowance_line()
     if line is not None:
         print(line)
+
+
+def _show_chart(budget: float | None) -> None:
+    """The usage chart of the last 28 days (qmodes.usage_chart), inline SVG; never raises."""
+    import time
+
+    from IPython.display import display
+
+    from qmodes import usage_chart
+    from qmodes.ledger import default_ledger
+    from qmodes.remote.service import current_service
+
+    try:
+        limit = None
+        service = current_service()
+        if service is not None:
+            from qmodes.allowance import allowance_of
+
+            limit = allowance_of(service).limit
+        now = time.time()
+        rows = usage_chart.ledger_rows(default_ledger(attach=False),
+                                       now - usage_chart.DAYS * 86400.0)
+        svg = usage_chart.render_svg(usage_chart.daily_usage(rows, now=now), budget=budget,
+                                     allowance=limit, now=now)
+    except Exception as error:  # a chart must not hide the table above it
+        print(f"(no usage chart: {error})")
+        return
+    display({"text/html": svg, "image/svg+xml": svg,
+             "text/plain": "<qmodes usage chart, last 28 days: shown in notebooks>"}, raw=True)
 
 
 def _given(args: argparse.Namespace) -> bool:

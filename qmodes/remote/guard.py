@@ -43,8 +43,8 @@ def projected_of(job: Job) -> float:
 def pending_seconds(context_id: str | None = None, *, all_contexts: bool = True) -> float:
     """Projected seconds of unfinished remote jobs (of one context, or all)."""
     with _lock:
-        return sum(seconds for ctx, seconds in _pending.values()
-                   if all_contexts or ctx == context_id)
+        return sum((seconds for ctx, seconds in _pending.values()
+                    if all_contexts or ctx == context_id), 0.0)
 
 
 def accepted(job: Job) -> None:
