@@ -54,10 +54,15 @@ def accepted(job: Job) -> None:
 
 
 def finished(job: Job, service: Any) -> None:
-    """The job is final: stop counting it and read the allowance afresh next time."""
+    """The job is final: stop counting it and read the allowance afresh (on the poller's
+    thread, which talks to IBM anyway), so ``%qmodes`` and the widget show it falling."""
     with _lock:
         _pending.pop(id(job), None)
     allowance.invalidate(service)
+    try:
+        allowance.allowance_of(service)
+    except Exception:  # IBM unreachable: read again before the next job
+        allowance.invalidate(service)
 
 
 def guard(scheduler: RemoteScheduler, job: Job) -> None:

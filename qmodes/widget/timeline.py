@@ -133,6 +133,9 @@ class TimelineWidget(anywidget.AnyWidget):
             load = _load_band(self._handles.values(), self._state.origin)
             if load is not None:
                 summary["load"] = load
+            allowance = _allowance(summary)
+            if allowance is not None:
+                summary["allowance"] = allowance
             live = summary["live"]
             count = len(self._state.ops)
             due = time.monotonic() - self._snapshot_at >= self._snapshot_interval
@@ -321,3 +324,19 @@ def _observer(widget: TimelineWidget) -> Callable[[Event], None]:
 def _on_msg(widget: TimelineWidget, content: Any, buffers: Any) -> None:
     if isinstance(content, dict):
         widget.handle_command(content)
+
+
+def _allowance(summary: dict[str, Any]) -> dict[str, Any] | None:
+    """The IBM instance's last-read allowance (no request: :func:`qmodes.allowance.cached`),
+    when the widget shows work on an ``ibm:<device>``."""
+    if not any(str(c.get("backend", "")).startswith("ibm:") for c in summary["contexts"]):
+        return None
+    from qmodes.allowance import cached
+    from qmodes.remote.service import current_service
+
+    service = current_service()
+    figure = cached(service) if service is not None else None
+    if figure is None:
+        return None
+    return {"consumed": figure.consumed, "remaining": figure.remaining, "limit": figure.limit,
+            "period": figure.period(), "text": str(figure)}

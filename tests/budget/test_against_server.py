@@ -100,7 +100,37 @@ def test_remaining_seconds_fall_as_jobs_run(billing_server: FakeRuntimeServer,
         wait_usage(billing_server, LIMIT - seen[-1] + 2.26)
         from tests.remote.conftest import wait_for
 
-        wait_for(lambda: allowance.cached(service) is None)  # dropped after the job
-        seen.append(allowance.allowance_of(service).remaining)
+        expected = seen[-1] - 2.26
+        wait_for(lambda: (allowance.cached(service) or before).remaining  # re-read after it
+                 <= expected + 0.01)
+        seen.append(allowance.cached(service).remaining)
     assert seen[0] > seen[1] > seen[2]
     assert seen[0] - seen[2] == pytest.approx(2 * 2.261, rel=0.01)
+
+
+def test_widget_header_shows_the_remaining_seconds_falling(
+        billing_server: FakeRuntimeServer, bell_isa: QuantumCircuit) -> None:
+    from qmodes.widget.timeline import TimelineWidget
+    from tests.remote.conftest import wait_for
+
+    batch = qmodes.Batch("ibm:fake_manila")
+    widget = TimelineWidget(batch, advisor=False)
+    try:
+        sampler = qmodes.Sampler(mode=batch)
+        sampler.run([bell_isa], shots=1000)  # the guard reads the allowance: 60 s left
+        widget.flush()
+        assert widget.summary["allowance"]["remaining"] == pytest.approx(LIMIT)
+        assert widget.summary["allowance"]["period"]
+        sampler.run([bell_isa], shots=1000)
+        batch.close()
+        batch.wait()
+
+        def fallen() -> bool:
+            widget.flush()
+            shown = widget.summary.get("allowance") or {}
+            return shown.get("remaining", LIMIT) <= LIMIT - 2 * 2.26 + 0.01
+
+        wait_for(fallen)
+        assert widget.summary["allowance"]["consumed"] == pytest.approx(2 * 2.261, rel=0.01)
+    finally:
+        widget.close()
