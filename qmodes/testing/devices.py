@@ -130,13 +130,22 @@ class DeviceCatalog:
 
     Args:
         devices: Fake backend names (``"fake_manila"``) or fake backend instances.
+        mocks: Also serve ``mock_<device>`` for each ``fake_<device>``, where
+            qiskit-ibm-runtime sends ``dry_run=True`` jobs.
     """
 
-    def __init__(self, devices: Iterable[str | FakeBackendV2] = DEFAULT_DEVICES) -> None:
+    def __init__(self, devices: Iterable[str | FakeBackendV2] = DEFAULT_DEVICES, *,
+                 mocks: bool = False) -> None:
         self._devices: dict[str, Device] = {}
         for item in devices:
             backend = fake_backend(item) if isinstance(item, str) else item
             self._devices[backend.name] = Device(backend)
+        if mocks:  # ``dry_run=True`` jobs go to ``mock_<device>`` (they bill nothing)
+            for name in list(self._devices):
+                mock = fake_backend(name) if name.startswith("fake_") else None
+                if mock is not None:
+                    mock.name = "mock_" + name.split("_", 1)[1]
+                    self._devices[mock.name] = Device(mock)
 
     def names(self) -> list[str]:
         """The served names, in the order given."""

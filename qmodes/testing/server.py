@@ -59,6 +59,8 @@ class FakeRuntimeServer:
         device_pace: Run the devices in device time, so usage is what IBM would bill (the
             projected QPU time), at this pace (0.05: 20 times faster than real); None: a
             job's QPU span is its executor's run time.
+        mock_devices: Also serve ``mock_<device>`` devices, so ``dry_run=True`` works; their
+            jobs run but bill nothing.
         patch_env: Set ``IAM_URL``, ``GLOBAL_SEARCH_URL`` and ``GLOBAL_CATALOG_URL`` while
             running (restored on :meth:`stop`); with ``False`` use :attr:`environ` yourself.
         port: TCP port on 127.0.0.1 (0: any free port).
@@ -93,6 +95,7 @@ class FakeRuntimeServer:
         token_ttl: float = 3600.0,
         usage_limit_seconds: float | None = None,
         device_pace: float | None = None,
+        mock_devices: bool = False,
         patch_env: bool = True,
         port: int = 0,
     ) -> None:
@@ -102,7 +105,7 @@ class FakeRuntimeServer:
         self.tokens = TokenIssuer(api_key, token_ttl)
         self.faults = Faults()
         self.state = RuntimeState(
-            DeviceCatalog(devices),
+            DeviceCatalog(devices, mocks=mock_devices),
             executor or AerExecutor(),
             interactive_ttl=interactive_ttl,
             batch_interactive_ttl=batch_interactive_ttl,

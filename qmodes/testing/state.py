@@ -231,7 +231,8 @@ class RuntimeState:
     def usage_consumed(self) -> float:
         """Billed seconds so far over the whole instance (job mode, sessions and batches)."""
         with self.lock:
-            jobs = [j for j in self.jobs.values() if j.mode == "job"]
+            jobs = [j for j in self.jobs.values()
+                    if j.mode == "job" and not j.backend.startswith("mock_")]  # dry runs
             sessions = list(self.sessions.values())
         total = sum(job_usage(j.job.record()) for j in jobs)
         return total + sum(s.context.usage() for s in sessions)
