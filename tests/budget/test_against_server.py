@@ -101,8 +101,10 @@ def test_remaining_seconds_fall_as_jobs_run(billing_server: FakeRuntimeServer,
         from tests.remote.conftest import wait_for
 
         expected = seen[-1] - 2.26
-        wait_for(lambda: (allowance.cached(service) or before).remaining  # re-read after it
-                 <= expected + 0.01)
+        def fell(expected: float = expected) -> bool:  # re-read when the job ended
+            return (allowance.cached(service) or before).remaining <= expected + 0.01
+
+        wait_for(fell)
         seen.append(allowance.cached(service).remaining)
     assert seen[0] > seen[1] > seen[2]
     assert seen[0] - seen[2] == pytest.approx(2 * 2.261, rel=0.01)
