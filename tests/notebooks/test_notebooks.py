@@ -43,6 +43,7 @@ def test_the_four_tutorials_are_there() -> None:
         "02_session_vqe.ipynb",
         "03_batch_sweep.ipynb",
         "04_ibm_hardware.ipynb",
+        "05_budget.ipynb",
     ]
 
 
@@ -237,6 +238,21 @@ def test_ibm_hardware_against_the_test_server(run: Callable[[str], Any]) -> None
     details = _text(_cell_after(nb, "details = session.details()"))
     assert "state: closed" in details and "(reported by IBM)" in details
     assert "cannot reach IBM" not in text
+
+
+def test_budget_against_the_test_server(run: Callable[[str], Any]) -> None:
+    nb = run("05_budget.ipynb")
+    rehearsal = _text(_cell_after(nb, "--rehearse"))
+    assert "nothing was sent to IBM; projected bill (remaining allowance 1m)" in rehearsal
+    projected = float(re.search(r"→ batch\s+([\d.]+)s", rehearsal).group(1))
+    refused = _text(_cell_after(nb, "--budget 6s"))
+    assert "BudgetExceededError" in refused and "budget 6.0s" in refused
+    real = _text(_cell_after(nb, "rehearsal projected"))
+    billed = float(re.search(r"the batch billed ([\d.]+) s", real).group(1))
+    assert billed == pytest.approx(projected, rel=0.05)
+    assert re.search(r"IBM allowance: [\d.]+s remaining of 1m", real)
+    chart = _cell_after(nb, "%qmodes usage")
+    assert any("image/svg+xml" in o.get("data", {}) for o in chart.outputs)
 
 
 def test_widget_state_is_small_json(run: Callable[[str], Any]) -> None:
