@@ -65,6 +65,7 @@ class Poller:
         self._condition = threading.Condition()
         self._thread: threading.Thread | None = None
         self._stopped = False
+        self._generation = 0  # a thread polls only while its generation is current
 
     def watch(self, watch: Watch, delay: float | None = None) -> None:
         """Follow ``watch``: first poll after ``delay`` (default: ``min_interval``)."""
@@ -85,10 +86,12 @@ class Poller:
                 return  # not followed (any more)
             self._due[key] = due
             heapq.heappush(self._heap, (due, next(self._seq), watch))
-            if self._thread is None or not self._thread.is_alive():
+            if self._stopped or self._thread is None or not self._thread.is_alive():
+                # after stop(), a thread still busy in a poll must not be relied on: it exits
+                # when it sees its generation is over, and a new thread takes over
                 self._stopped = False
-                self._thread = threading.Thread(target=self._loop, name="qmodes-ibm-poller",
-                                                daemon=True)
+                self._thread = threading.Thread(target=self._loop, args=(self._generation,),
+                                                name="qmodes-ibm-poller", daemon=True)
                 self._thread.start()
             self._condition.notify()
 
@@ -102,13 +105,14 @@ class Poller:
         """Stop the thread (watches are forgotten)."""
         with self._condition:
             self._stopped = True
+            self._generation += 1
             self._heap.clear()
             self._due.clear()
-            self._condition.notify()
+            self._condition.notify_all()
 
-    def _next(self) -> Watch | None:
+    def _next(self, generation: int) -> Watch | None:
         with self._condition:
-            while not self._stopped:
+            while not self._stopped and generation == self._generation:
                 if not self._heap:
                     self._condition.wait()
                     continue
@@ -126,8 +130,8 @@ class Poller:
                 return watch
             return None
 
-    def _loop(self) -> None:
-        while (watch := self._next()) is not None:
+    def _loop(self, generation: int = 0) -> None:
+        while (watch := self._next(generation)) is not None:
             try:
                 delay = watch.poll()
             except Exception:  # a bug in one watch must not stop the others
