@@ -96,12 +96,13 @@ class Rehearsal:
 
         try:
             remote = get_remote_backend(name)
-        except RemoteError:
+        except RemoteError as error:
             fake = name if name.startswith("fake_") else "fake_" + name.removeprefix("ibm_")
             try:
                 return cls(get_backend(fake), fake)  # offline: the snapshot of that device
             except ValueError:
-                raise  # the account's error said what to do; no offline twin either
+                raise RemoteError(f"{error}; and there is no offline twin {fake!r} to "
+                                  f"rehearse on") from None
         return cls(_adopt_twin(remote.device), name, remote.service)
 
     def remaining(self) -> tuple[float | None, float | None]:

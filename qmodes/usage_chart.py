@@ -113,13 +113,15 @@ def render_svg(usage: Sequence[dict[str, float]], *, budget: float | None = None
     points = " ".join(f"{left + (i + 0.5) * column:.1f},{y(v):.1f}" for i, v in enumerate(running))
     parts.append(f'<polyline class="running" points="{points}" fill="none" '
                  f'stroke="currentColor" stroke-width="1.5" stroke-dasharray="1 2"/>')
-    for value, label, dash in ((allowance, "allowance", "6 3"), (budget, "budget", "2 3")):
-        if value:
+    lines: list[tuple[float | None, str, str]] = [(allowance, "allowance", "6 3"),
+                                                   (budget, "budget", "2 3")]
+    for level, label, dash in lines:
+        if level:
             parts.append(f'<line class="{label}" x1="{left}" x2="{width - right}" '
-                         f'y1="{y(value):.1f}" y2="{y(value):.1f}" stroke="#e15759" '
+                         f'y1="{y(level):.1f}" y2="{y(level):.1f}" stroke="#e15759" '
                          f'stroke-width="1.5" stroke-dasharray="{dash}"/>')
-            parts.append(f'<text x="{width - right}" y="{y(value) - 3:.1f}" text-anchor="end" '
-                         f'fill="currentColor">{label} {format_duration(value)}</text>')
+            parts.append(f'<text x="{width - right}" y="{y(level) - 3:.1f}" text-anchor="end" '
+                         f'fill="currentColor">{label} {format_duration(level)}</text>')
     first = datetime.fromtimestamp(_midnight(now) - (len(usage) - 1) * _DAY)
     axis_y = upper + plot_h + 14
     parts.append(f'<text x="{left}" y="{axis_y}" fill="currentColor">'
