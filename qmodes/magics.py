@@ -150,7 +150,8 @@ class QModesMagics(Magics):
             print(self._report(args))
             if args.command == "usage":
                 _print_allowance()
-                _show_chart(self.settings.budget)
+                if getattr(self.shell, "kernel", None) is not None:  # a notebook, not a terminal
+                    _show_chart(self.settings.budget)
 
     def _report(self, args: argparse.Namespace) -> str:
         """The text of ``%qmodes usage`` or ``%qmodes history``."""

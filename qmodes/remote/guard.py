@@ -30,6 +30,7 @@ __all__ = ["accepted", "finished", "guard", "pending_seconds"]
 _log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _pending: dict[int, tuple[str | None, float]] = {}  # id(job) -> (context id, projected)
+_refreshing: dict[int, bool] = {}  # id(service) -> read again after the one under way
 
 
 def projected_of(job: Job) -> float:
@@ -54,15 +55,30 @@ def accepted(job: Job) -> None:
 
 
 def finished(job: Job, service: Any) -> None:
-    """The job is final: stop counting it and read the allowance afresh (on the poller's
-    thread, which talks to IBM anyway), so ``%qmodes`` and the widget show it falling."""
+    """The job is final: stop counting it and read the allowance afresh, on a thread of its
+    own (never the poller's: the client retries for seconds when IBM is unreachable), so
+    ``%qmodes`` and the widget show the remaining seconds falling."""
     with _lock:
         _pending.pop(id(job), None)
+        busy = id(service) in _refreshing
+        _refreshing[id(service)] = busy  # True: read once more when the current read ends
     allowance.invalidate(service)
-    try:
-        allowance.allowance_of(service)
-    except Exception:  # IBM unreachable: read again before the next job
-        allowance.invalidate(service)
+    if not busy:
+        threading.Thread(target=_refresh, args=(service,), name="qmodes-allowance",
+                         daemon=True).start()
+
+
+def _refresh(service: Any) -> None:
+    while True:
+        try:
+            allowance.allowance_of(service, refresh=True)
+        except Exception:  # IBM unreachable: read again before the next job
+            allowance.invalidate(service)
+        with _lock:
+            if not _refreshing.get(id(service)):
+                _refreshing.pop(id(service), None)
+                return
+            _refreshing[id(service)] = False  # another job ended meanwhile: read again
 
 
 def guard(scheduler: RemoteScheduler, job: Job) -> None:
