@@ -15,8 +15,8 @@ from typing import Any
 
 from qmodes.durations import format_duration
 
-__all__ = ["advisor_lines", "format_seconds", "open_line", "print_advice", "show_context",
-           "summary_line"]
+__all__ = ["advice_table", "advisor_lines", "format_seconds", "open_line", "print_advice",
+           "show_context", "summary_line"]
 
 ADVISOR_MAX_JOBS = 500
 """More jobs than this are not replayed after a cell: the three replays take ~0.1 s for 200
@@ -47,11 +47,12 @@ def format_seconds(seconds: float) -> str:
 
 def advisor_lines(context: Any, target: str | None = None,
                   price_per_second: float | None = None) -> list[str]:
-    """The advisor's verdict on a closed context's workload, as short lines; [] when there is
-    nothing to project (no jobs, or plain Aer with no ``target`` device).
+    """The advisor's verdict on a closed context's workload, as a compact table; [] when there
+    is nothing to project (no jobs, or plain Aer with no ``target`` device).
 
-    The first line gives the projected usage in each mode (recommended first) and why; then
-    one ``hint: ...`` line per best-practice hint. Money only with ``price_per_second``.
+    A caption line, one row per mode (recommended first, marked ``→``: billed usage, wall
+    time, idle time billed, and cost with ``price_per_second``), the recommendation in one
+    line, one ``hint: ...`` line per best-practice hint, and the sources in one last line.
     """
     record = context.record()
     if not record.job_ids:
@@ -68,24 +69,39 @@ def advisor_lines(context: Any, target: str | None = None,
     jobs = context.timeline.jobs(ids=record.job_ids)
     advice = context.advise(target=None if device == backend else device,
                             price_per_second=price_per_second)
-    order = ["batch", "session", "job"]
-    order.sort(key=lambda mode: mode != advice.recommended)
-    parts = []
-    for mode in order:
-        outcome = advice.outcomes[mode]
-        money = f" (≈ {outcome.cost:,.2f})" if outcome.cost is not None else ""
-        parts.append(f"{mode} {format_seconds(outcome.usage.seconds)}{money}")
     snapshot = device == backend and all(j.projected_qpu is not None for j in jobs)
     how = "from its calibration snapshot" if snapshot else "by IBM's quick formula"
     if price_per_second:
         how += f"; money at {price_per_second:g}/s"
-    lines = [f"advisor (projected for {device} {how}): {' · '.join(parts)} → "
-             f"{advice.recommended}: {advice.reason}"]
+    lines = [f"advisor (projected for {device} {how}):", *advice_table(advice)]
+    lines.append(f"→ {advice.recommended}: {advice.reason}")
     now = max([t for t in (record.closed_at, record.last_job_completed) if t is not None],
               default=record.created)
     found = [*advice.hints, *hints(record, jobs, now, target=device)]
     lines += [f"hint: {hint}" for hint in dict.fromkeys(found)]
+    lines.append(f"sources: {advice.source}; usage by each mode's IBM billing rule")
     return lines
+
+
+def advice_table(advice: Any) -> list[str]:
+    """Rows ``  mode  billed usage  wall time  idle billed [cost]``, recommended first (→)."""
+    order = sorted(("batch", "session", "job"), key=lambda mode: mode != advice.recommended)
+    money = any(advice.outcomes[mode].cost is not None for mode in order)
+    head = f"  {'mode':<8} {'billed usage':>12} {'wall time':>10} {'idle billed':>12}"
+    rows = [head + (f" {'cost':>10}" if money else "")]
+    for mode in order:
+        o = advice.outcomes[mode]
+        idle = "–" if mode == "job" else _cell(o.idle)
+        row = (f"{'→' if mode == advice.recommended else ' '} {mode:<8} "
+               f"{_cell(o.usage.seconds):>12} {_cell(o.wall):>10} {idle:>12}")
+        if money:
+            row += f" {'–' if o.cost is None else f'{o.cost:,.2f}':>10}"
+        rows.append(row)
+    return rows
+
+
+def _cell(seconds: float) -> str:
+    return f"{seconds:,.1f} s" if seconds < 100 else f"{seconds:,.0f} s"
 
 
 def print_advice(context: Any, target: str | None = None,

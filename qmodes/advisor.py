@@ -32,10 +32,16 @@ from qmodes.local.scheduler import Scheduler
 from qmodes.projection import SUB_JOB_OVERHEAD
 from qmodes.timeline import ContextRecord, JobRecord, Timeline
 from qmodes.usage import RULES, UsageFigure, context_usage, job_usage, session_usage
-from qmodes.workload import Workload, WorkloadJob, projected_qpu, workload_from_records
+from qmodes.workload import (
+    Workload,
+    WorkloadJob,
+    projected_qpu,
+    waited_flags,
+    workload_from_records,
+)
 
-__all__ = ["Advice", "ModeOutcome", "Workload", "WorkloadJob", "advise", "hints", "replay",
-           "workload_from_records"]
+__all__ = ["Advice", "ModeOutcome", "Workload", "WorkloadJob", "advise", "combine_hint", "hints",
+           "replay", "workload_from_records"]
 
 MODES = ("job", "batch", "session")
 SMALL_JOB_QPU = 60.0
@@ -220,16 +226,41 @@ def _recommend(workload: Workload, outcomes: dict[str, ModeOutcome]) -> tuple[st
 
 
 def _workload_hints(workload: Workload) -> list[str]:
-    small = [j for j in workload.jobs if j.qpu < SMALL_JOB_QPU]
-    if len(small) >= 3:
-        return [_small_jobs_hint(len(small))]
-    return []
+    jobs = workload.jobs
+    waited = [job.waited or (job.after is not None and job.after == i - 1)
+              for i, job in enumerate(jobs)]
+    hint = combine_hint([job.qpu for job in jobs], waited)
+    return [hint] if hint else []
 
 
-def _small_jobs_hint(count: int) -> str:
+def combine_hint(qpu: Sequence[float], waited: Sequence[bool]) -> str | None:
+    """The "combine small jobs" hint, or None when it does not apply.
+
+    Only jobs submitted without waiting for the previous job's result can share one job: a
+    run of ``n`` such small jobs (under a minute of QPU time each) could be one job, saving
+    ``n - 1`` times the per-job overhead. A loop that reads each result before submitting the
+    next job (VQE) has no such run and is never told to combine.
+
+    Example:
+        >>> combine_hint([2.4] * 5, [False] * 5)[:46]
+        '5 jobs use under a minute of QPU time each: co'
+        >>> combine_hint([2.4] * 5, [False] + [True] * 4) is None  # each waited: a loop
+        True
+    """
+    runs: list[int] = [0]
+    for seconds, after_result in zip(qpu, waited, strict=True):
+        if after_result:
+            runs.append(0)  # a new run starts with a job that waited for a result
+        if seconds < SMALL_JOB_QPU:
+            runs[-1] += 1
+    combinable = [n for n in runs if n >= 2]
+    count, saved = sum(combinable), sum(n - 1 for n in combinable)
+    if count < 3:
+        return None
     return (f"{count} jobs use under a minute of QPU time each: combine their PUBs into fewer "
-            f"jobs (sampler.run([pub1, pub2, ...])); each job costs ~{SUB_JOB_OVERHEAD:g} s "
-            f"of overhead on a device")
+            f"jobs (sampler.run([pub1, pub2, ...])) to save ~{saved * SUB_JOB_OVERHEAD:,.0f} s "
+            f"of QPU time (~{SUB_JOB_OVERHEAD:g} s of overhead per job on a device); they did "
+            f"not wait for each other's results")
 
 
 def hints(context: ContextRecord | None, jobs: Sequence[JobRecord], now: float, *,
@@ -244,9 +275,10 @@ def hints(context: ContextRecord | None, jobs: Sequence[JobRecord], now: float, 
     """
     found: list[str] = []
     device = target or (context.backend if context else "aer")
-    small = [j for j in jobs if projected_qpu(j, device) < SMALL_JOB_QPU]
-    if len(small) >= 3:
-        found.append(_small_jobs_hint(len(small)))
+    ordered = sorted(jobs, key=lambda j: j.created)
+    combine = combine_hint([projected_qpu(j, device) for j in ordered], waited_flags(ordered))
+    if combine:
+        found.append(combine)
     if context is None or context.mode != "session":
         return found
     billed = session_usage(context, now)

@@ -138,6 +138,24 @@ function busyIntervals(store, ci, now) {
   return out;
 }
 
+// The advisor panel: per context a small table (mode, billed usage, wall time, idle time
+// billed), the recommendation in one line; then the hints; the sources in one muted footnote.
+const secs = (s) => (s == null ? "–" : s < 100 ? `${s.toFixed(1)} s` : `${Math.round(s).toLocaleString("en-US")} s`);
+export function advicePanel(adv) {
+  const tables = adv.tables || [], hints = adv.hints || [];
+  if (!tables.length && !hints.length) return "";
+  const money = tables.some((t) => t.rows.some((r) => r.cost != null));
+  const body = tables.map((t) => `<div class="qm-adv-block" data-context="${esc(t.context)}">
+    ${tables.length > 1 ? `<div class="qm-adv-caption">${esc(t.context)}</div>` : ""}
+    <table class="qm-adv-table"><thead><tr><th>mode</th><th>billed usage</th><th>wall time</th><th>idle billed</th>${money ? "<th>cost</th>" : ""}</tr></thead><tbody>
+    ${t.rows.map((r) => `<tr class="${r.recommended ? "qm-rec" : ""}" data-mode="${esc(r.mode)}"><td>${esc(r.mode)}${r.recommended ? ' <span class="qm-badge">recommended</span>' : ""}</td><td>${secs(r.usage)}</td><td>${secs(r.wall)}</td><td>${secs(r.idle)}</td>${money ? `<td>${r.cost == null ? "–" : r.cost.toFixed(2)}</td>` : ""}</tr>`).join("")}
+    </tbody></table>
+    <div class="qm-adv-rec">→ ${esc(t.recommendation)}</div></div>`).join("");
+  const notes = [...new Set(tables.map((t) => t.footnote))];
+  return `${body}${hints.length ? `<ul class="qm-hints">${hints.map((x) => `<li>${esc(x)}</li>`).join("")}</ul>` : ""}`
+    + (notes.length ? `<div class="qm-adv-foot">${notes.map(esc).join(" ")}</div>` : "");
+}
+
 function render({ model, el }) {
   const store = storeFor(model);
   const root = h("div", "qm-root");
@@ -270,9 +288,7 @@ function render({ model, el }) {
     setHTML(usage, parts.map(([name, p]) => `<span class="qm-fig" title="${esc(p.usage.rule)}">Usage (${esc(name)}) <b>${fmt(p.usage.seconds)}</b><small>${esc(p.usage.rule)}; ${esc(p.usage.source)}</small></span>
       <span class="qm-fig">QPU <b>${fmt(p.qpu_seconds.seconds)}</b><small>${esc(p.qpu_seconds.source)}</small></span>
       <span class="qm-fig">Jobs ${Object.entries(p.jobs).map(([k, v]) => `${v} ${k.toLowerCase()}`).join(" · ")}<small>from the timeline</small></span>`).join(""));
-    const adv = model.get("advice") || {};
-    setHTML(advice, (adv.comparison || []).map((r) => `<span class="qm-fig">${esc(r.mode)} <b>${fmt(r.seconds)}</b><small>${esc(r.source || "")}</small></span> `).join("")
-      + (adv.hints || []).map((x) => `<div>${esc(x)}</div>`).join(""));
+    setHTML(advice, advicePanel(model.get("advice") || {}));
     const job = store.rows[view.selected];
     selInfo.textContent = job && !job.summary ? `Selected ${label(job)}: ${job.status}` : "Click a row to select a job.";
     cancelJob.disabled = !ctl || !job || job.summary || FINAL.has(job.status);

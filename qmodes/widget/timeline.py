@@ -75,8 +75,9 @@ class TimelineWidget(anywidget.AnyWidget):
     summary = t.Dict(help="Header and usage panel: per context mode, backend, status, TTL "
                           "deadline, max time used, usage by the mode's rule, QPU seconds and "
                           "jobs by state, each figure with its source.").tag(sync=True)
-    advice = t.Dict(help="Room for the advisor: {'comparison': [{'mode', 'seconds', 'source'}], "
-                         "'hints': [str]}; empty hides the panel.").tag(sync=True)
+    advice = t.Dict(help="The advisor: {'tables': [{'context', 'rows': [{'mode', 'usage', "
+                         "'wall', 'idle', 'cost', 'recommended'}], 'recommendation', "
+                         "'footnote'}], 'hints': [str]}; empty hides the panel.").tag(sync=True)
     message = t.Unicode("", help="Outcome of the last control (cancel, close).").tag(sync=True)
     controls = t.Bool(True, help="Show the cancel and close buttons.").tag(sync=True)
     height = t.Int(360, help="Largest height of the chart area in pixels (it shrinks to fit "
@@ -191,10 +192,11 @@ class TimelineWidget(anywidget.AnyWidget):
         small = sum(len(jobs) for _, jobs in contexts) <= advice.LIVE_COMPARE_MAX_JOBS
         if final or (small and tick - self._compare_at >= advice.COMPARE_INTERVAL):
             self._compare_at = tick
-            update["comparison"] = [row for context, jobs in contexts for row in
-                                    advice.comparison(context, jobs, self._target, self._price)]
+            tables = [advice.comparison(context, jobs, self._target, self._price)
+                      for context, jobs in contexts]
+            update["tables"] = [table for table in tables if table is not None]
         else:
-            update["comparison"] = self.advice.get("comparison", [])
+            update["tables"] = self.advice.get("tables", [])
         if update != self.advice:
             self.advice = update
 
