@@ -54,12 +54,13 @@ PANEL_STATE = """(root) => {
   };
   return {
     head: [...advice.querySelectorAll("th")].map((e) => e.textContent),
-    rows: [...advice.querySelectorAll("tbody tr")].map((tr) => [...tr.cells].map((c) => c.textContent.trim())),
+    rows: [...advice.querySelectorAll("tbody tr")].map(
+      (tr) => [...tr.cells].map((c) => c.textContent.trim())),
     recommended: [...advice.querySelectorAll("tr.qm-rec")].map((tr) => tr.dataset.mode),
     rec: [...advice.querySelectorAll(".qm-adv-rec")].map((e) => e.textContent),
     hints: [...advice.querySelectorAll(".qm-hints li")].map((e) => e.textContent),
     feet: [...advice.querySelectorAll(".qm-adv-foot")].map((e) => e.textContent),
-    footColor: advice.querySelector(".qm-adv-foot") && cs(advice.querySelector(".qm-adv-foot")).color,
+    footColor: cs(advice.querySelector(".qm-adv-foot")).color,
     tableColor: cs(advice.querySelector("td")).color,
     muted: probe("var(--jp-ui-font-color2)"),
     text: probe("var(--jp-ui-font-color1)"),
