@@ -85,23 +85,7 @@ def advisor_lines(context: Any, target: str | None = None,
 
 def advice_table(advice: Any) -> list[str]:
     """Rows ``  mode  billed usage  wall time  idle billed [cost]``, recommended first (→)."""
-    order = sorted(("batch", "session", "job"), key=lambda mode: mode != advice.recommended)
-    money = any(advice.outcomes[mode].cost is not None for mode in order)
-    head = f"  {'mode':<8} {'billed usage':>12} {'wall time':>10} {'idle billed':>12}"
-    rows = [head + (f" {'cost':>10}" if money else "")]
-    for mode in order:
-        o = advice.outcomes[mode]
-        idle = "–" if mode == "job" else _cell(o.idle)
-        row = (f"{'→' if mode == advice.recommended else ' '} {mode:<8} "
-               f"{_cell(o.usage.seconds):>12} {_cell(o.wall):>10} {idle:>12}")
-        if money:
-            row += f" {'–' if o.cost is None else f'{o.cost:,.2f}':>10}"
-        rows.append(row)
-    return rows
-
-
-def _cell(seconds: float) -> str:
-    return f"{seconds:,.1f} s" if seconds < 100 else f"{seconds:,.0f} s"
+    return list(advice.table())
 
 
 def print_advice(context: Any, target: str | None = None,

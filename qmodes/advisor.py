@@ -72,16 +72,32 @@ class Advice:
     hints: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        lines = [f"qmodes advisor ({self.source}):"]
-        for mode, o in self.outcomes.items():
-            cost = f"  ≈ {o.cost:.2f} at your price" if o.cost is not None else ""
-            idle = f"  (idle billed {format_duration(o.idle)})" if o.idle > 0.05 else ""
-            mark = "→" if mode == self.recommended else " "
-            lines.append(f" {mark} {mode:<8} usage {format_duration(o.usage.seconds):>8}   "
-                         f"wall {format_duration(o.wall):>8}{cost}{idle}")
+        lines = [f"qmodes advisor ({self.source}):", *self.table()]
         lines.append(f"recommended: {self.recommended}: {self.reason}")
         lines += [f"hint: {h}" for h in self.hints]
         return "\n".join(lines)
+
+    def table(self) -> list[str]:
+        """``mode  billed usage  wall time  idle billed [cost]`` rows, recommended first (→);
+        job mode bills no idle time (–)."""
+        order = sorted(("batch", "session", "job"), key=lambda mode: mode != self.recommended)
+        money = any(self.outcomes[mode].cost is not None for mode in order)
+        head = f"  {'mode':<8} {'billed usage':>12} {'wall time':>10} {'idle billed':>12}"
+        rows = [head + (f" {'at your price':>13}" if money else "")]
+        for mode in order:
+            o = self.outcomes[mode]
+            idle = "–" if mode == "job" else seconds_text(o.idle)
+            row = (f"{'→' if mode == self.recommended else ' '} {mode:<8} "
+                   f"{seconds_text(o.usage.seconds):>12} {seconds_text(o.wall):>10} {idle:>12}")
+            if money:
+                row += f" {'–' if o.cost is None else f'{o.cost:,.2f}':>13}"
+            rows.append(row)
+        return rows
+
+
+def seconds_text(seconds: float) -> str:
+    """``"0.6 s"``, ``"12.2 s"``, ``"1,234 s"``: the advisor's figures, always in seconds."""
+    return f"{seconds:,.1f} s" if seconds < 100 else f"{seconds:,.0f} s"
 
 
 class _NoWork:
@@ -213,15 +229,15 @@ def _recommend(workload: Workload, outcomes: dict[str, ModeOutcome]) -> tuple[st
     if len(workload.jobs) <= 1:
         return "job", "a single job gains nothing from a batch or a session"
     if session.wall < batch.wall - 1.0 and session.usage.seconds <= batch.usage.seconds * 1.1:
-        return "session", (f"finishes {format_duration(batch.wall - session.wall)} sooner for "
-                           f"{format_duration(session.usage.seconds - batch.usage.seconds)} more")
+        return "session", (f"finishes {seconds_text(batch.wall - session.wall)} sooner for "
+                           f"{seconds_text(session.usage.seconds - batch.usage.seconds)} more")
     extra = session.usage.seconds - batch.usage.seconds
-    why = (f"bills only QPU time; a session would bill {format_duration(extra)} more"
+    why = (f"bills only QPU time; a session would bill {seconds_text(extra)} more"
            if extra > 0.05 else "bills only QPU time")
     if session.wall < batch.wall - 1.0:
-        why += f" (but finish {format_duration(batch.wall - session.wall)} sooner)"
+        why += f" (but finish {seconds_text(batch.wall - session.wall)} sooner)"
     if job.wall > batch.wall + 1.0:
-        why += f"; job mode would take {format_duration(job.wall - batch.wall)} longer"
+        why += f"; job mode would take {seconds_text(job.wall - batch.wall)} longer"
     return "batch", why
 
 
