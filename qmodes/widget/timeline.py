@@ -221,6 +221,7 @@ class TimelineWidget(anywidget.AnyWidget):
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is None:
             return None
+        self._route()
         data, metadata = bundle
         data["text/plain"] = self.static_text()
         data["text/html"] = self.static_html()
@@ -242,12 +243,18 @@ class TimelineWidget(anywidget.AnyWidget):
             display(data, metadata=metadata, raw=True)
         handle = display(self._static_bundle(), raw=True, display_id=True)
         self._static_handles.append(handle)
-        from qmodes.widget.subshell import route_to_subshell
-
-        self.routed = route_to_subshell(self)  # buttons act while the cell blocks
+        self._route()
         shell = _shell()
         if shell is not None and len(self._static_handles) == 1:
             shell.events.register("post_run_cell", self._after_cell)
+
+    def _route(self) -> None:
+        """Once shown: handle the front-end's messages on the kernel's qmodes subshell, so
+        the buttons act while a cell blocks (see :mod:`qmodes.widget.subshell`)."""
+        if not self.routed:
+            from qmodes.widget.subshell import route_to_subshell
+
+            self.routed = route_to_subshell(self)
 
     def _after_cell(self, *_: Any) -> None:
         """Redraw the static snapshot at the end of each cell (on the kernel's thread, so
