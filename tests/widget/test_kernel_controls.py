@@ -1,0 +1,78 @@
+"""In a real ipykernel, no browser: a widget command acts while the cell blocks in result().
+
+The test plays the front-end: it reads the widget's ``comm_open`` on IOPub and, while the
+cell waits for the last of 30 paced jobs, sends the widget's ``cancel_context`` message on
+the shell channel, as JupyterLab does for a click on *Cancel*. The kernel handles it on the
+qmodes subshell: the cell's ``result()`` raises within 0.5 s, long before the batch could
+have finished.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+jupyter_client = pytest.importorskip("jupyter_client")
+
+CELL = """%%batch --backend fake_manila
+import time
+from qiskit import QuantumCircuit
+from qiskit.transpiler import generate_preset_pass_manager
+import qmodes
+bell = QuantumCircuit(2); bell.h(0); bell.cx(0, 1); bell.measure_all()
+isa = generate_preset_pass_manager(
+    optimization_level=1, backend=qmodes.get_backend("fake_manila").device).run(bell)
+jobs = [sampler.run([isa], shots=100) for _ in range(30)]
+try:
+    jobs[-1].result()
+    print("DONE")
+except qmodes.JobCancelledError:
+    print(f"CANCELLED {time.time():.3f} {sum(j.status() == 'CANCELLED' for j in jobs)}")
+"""
+
+
+def test_cancel_reaches_a_kernel_blocked_in_result(tmp_path: Path) -> None:
+    env = {**os.environ, "QMODES_HOME": str(tmp_path)}
+    manager, client = jupyter_client.manager.start_new_kernel(kernel_name="python3", env=env)
+    try:
+        client.execute_interactive("%load_ext qmodes\n%config QModes.pace = 0.25", timeout=60)
+        msg_id = client.execute(CELL)
+        widget, output, sent, comm_id = None, "", None, None
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                msg = client.get_iopub_msg(timeout=1)
+            except Exception:  # queue.Empty
+                msg = None
+            if msg is not None and msg["parent_header"].get("msg_id") == msg_id:
+                kind, content = msg["msg_type"], msg["content"]
+                state = content.get("data", {}).get("state", {})
+                if kind == "comm_open" and "snapshot" in state:
+                    comm_id = content["comm_id"]
+                contexts = state.get("summary", {}).get("contexts")
+                if widget is None and kind == "comm_msg" and contexts:
+                    widget = (content["comm_id"], contexts[0]["id"])
+                    assert widget[0] == comm_id
+                    opened = time.monotonic()
+                elif kind == "stream":
+                    output += content["text"]
+                elif kind == "error":
+                    pytest.fail("\n".join(content["traceback"]))
+                elif kind == "status" and content["execution_state"] == "idle":
+                    break
+            if widget and sent is None and time.monotonic() - opened > 3:  # some jobs ran
+                sent = time.time()
+                client.shell_channel.send(client.session.msg("comm_msg", {
+                    "comm_id": widget[0], "data": {"method": "custom", "content": {
+                        "kind": "cancel_context", "context_id": widget[1]}}}))
+        assert widget is not None, "the cell showed no widget"
+        assert sent is not None and "CANCELLED" in output, output
+        at, cancelled = output.split("CANCELLED ")[1].split()[:2]
+        assert float(at) - sent < 0.5
+        assert int(cancelled) >= 15  # 30 jobs of ~0.6 s each: most were still queued
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
