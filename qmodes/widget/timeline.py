@@ -111,7 +111,8 @@ class TimelineWidget(anywidget.AnyWidget):
         kwargs.setdefault("controls", bool(handles))
         super().__init__(uid=uuid.uuid4().hex, **kwargs)
         self.on_msg(_on_msg)
-        self.routed = False
+        self.routed = ""
+        """How the buttons act while a cell blocks: "subshell", "ui-poll" or "" (after it)."""
         self._unsubscribe: Any = None  # a weakref.finalize: calling it unsubscribes once
         self._subscribe()
         self.flush()
@@ -249,12 +250,14 @@ class TimelineWidget(anywidget.AnyWidget):
             shell.events.register("post_run_cell", self._after_cell)
 
     def _route(self) -> None:
-        """Once shown: handle the front-end's messages on the kernel's qmodes subshell, so
-        the buttons act while a cell blocks (see :mod:`qmodes.widget.subshell`)."""
+        """Once shown: make the buttons act while a cell blocks. The front-end's messages go
+        to the kernel's qmodes subshell (ipykernel 7, :mod:`qmodes.widget.subshell`), else
+        qmodes' waits poll for them (ipykernel 6, :mod:`qmodes.widget.uipoll`)."""
         if not self.routed:
-            from qmodes.widget.subshell import route_to_subshell
+            from qmodes.widget import subshell, uipoll
 
-            self.routed = route_to_subshell(self)
+            self.routed = ("subshell" if subshell.route_to_subshell(self)
+                           else "ui-poll" if uipoll.register(self) else "")
 
     def _after_cell(self, *_: Any) -> None:
         """Redraw the static snapshot at the end of each cell (on the kernel's thread, so

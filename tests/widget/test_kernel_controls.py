@@ -3,8 +3,12 @@
 The test plays the front-end: it reads the widget's ``comm_open`` on IOPub and, while the
 cell waits for the last of 30 paced jobs, sends the widget's ``cancel_context`` message on
 the shell channel, as JupyterLab does for a click on *Cancel*. The kernel handles it on the
-qmodes subshell: the cell's ``result()`` raises within 0.5 s, long before the batch could
-have finished.
+qmodes subshell (ipykernel 7), or from qmodes' wait with jupyter-ui-poll (ipykernel 6): the
+cell's ``result()`` raises within 0.5 s, long before the batch could have finished.
+
+The ipykernel-6 case runs where ``QMODES_TEST_IPYKERNEL6`` names a folder holding ipykernel
+6 (``pip install --no-deps --target DIR "ipykernel==6.29.5"``); it is put first on the
+kernel's ``PYTHONPATH``.
 """
 
 from __future__ import annotations
@@ -34,11 +38,26 @@ except qmodes.JobCancelledError:
 """
 
 
-def test_cancel_reaches_a_kernel_blocked_in_result(tmp_path: Path) -> None:
+IPYKERNEL6 = os.environ.get("QMODES_TEST_IPYKERNEL6")
+
+
+@pytest.mark.parametrize("kernel", [
+    "ipykernel",
+    pytest.param("ipykernel6", marks=pytest.mark.skipif(
+        not IPYKERNEL6, reason="set QMODES_TEST_IPYKERNEL6 to a folder holding ipykernel 6")),
+])
+def test_cancel_reaches_a_kernel_blocked_in_result(tmp_path: Path, kernel: str) -> None:
     env = {**os.environ, "QMODES_HOME": str(tmp_path)}
+    if kernel == "ipykernel6":
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [IPYKERNEL6, env.get("PYTHONPATH")]))
     manager, client = jupyter_client.manager.start_new_kernel(kernel_name="python3", env=env)
     try:
         client.execute_interactive("%load_ext qmodes\n%config QModes.pace = 0.25", timeout=60)
+        versions: list[str] = []
+        client.execute_interactive(
+            "import ipykernel; print(ipykernel.__version__)", timeout=60,
+            output_hook=lambda m: versions.append(m["content"].get("text", "")))
+        assert "".join(versions).startswith("6." if kernel == "ipykernel6" else "7.")
         msg_id = client.execute(CELL)
         widget, output, sent, comm_id = None, "", None, None
         deadline = time.monotonic() + 120

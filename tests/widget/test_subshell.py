@@ -25,7 +25,7 @@ def with_kernel(monkeypatch, kernel) -> None:
 def test_outside_a_kernel_nothing_is_routed(widget):
     assert subshell.route_to_subshell(widget) is False
     widget._repr_mimebundle_()
-    assert widget.routed is False
+    assert widget.routed == ""
 
 
 def test_a_kernel_without_subshells_keeps_the_main_shell(widget, monkeypatch):
@@ -42,7 +42,7 @@ def test_a_kernel_with_subshells_gets_the_comm_s_messages_on_the_qmodes_subshell
     widget.comm._reply_subshell_for = lambda data, default: default  # as ipykernel's comm
     widget._repr_mimebundle_()
     widget._repr_mimebundle_()  # displayed twice: routed once
-    assert widget.routed is True and made == [1]
+    assert widget.routed == "subshell" and made == [1]
     # ipykernel's shell-channel thread asks the comm where each comm_msg goes
     assert widget.comm._reply_subshell_for({"method": "custom"}, None) == "sub-1"
 
