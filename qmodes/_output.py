@@ -65,8 +65,11 @@ def advisor_lines(context: Any, target: str | None = None,
         return [f"advisor: skipped for {len(record.job_ids)} jobs (more than "
                 f"{ADVISOR_MAX_JOBS} take long to replay); call .advise() on the context"]
     from qmodes.advisor import hints
+    from qmodes.workload import replayable
 
     jobs = context.timeline.jobs(ids=record.job_ids)
+    if not replayable(jobs):
+        return []  # every job was cancelled before it ran: nothing to replay
     advice = context.advise(target=None if device == backend else device,
                             price_per_second=price_per_second)
     snapshot = device == backend and all(j.projected_qpu is not None for j in jobs)

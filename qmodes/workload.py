@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from qmodes.projection import SUB_JOB_OVERHEAD, project_job
 from qmodes.timeline import ContextRecord, JobRecord
 
-__all__ = ["Workload", "WorkloadJob", "projected_qpu", "waited_flags", "workload_from_records"]
+__all__ = ["Workload", "WorkloadJob", "projected_qpu", "replayable", "waited_flags",
+           "workload_from_records"]
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,10 @@ def workload_from_records(jobs: Sequence[JobRecord], context: ContextRecord | No
     """The workload recorded in a context's (or job mode's) timeline records.
 
     A job created after an earlier job finished waited for it: it is replayed ``think``
-    seconds after the latest such result; other jobs keep their offset from the first.
+    seconds after the latest such result; other jobs keep their offset from the first. Jobs
+    cancelled before they reached the QPU are left out (see :func:`replayable`).
     """
-    ordered = sorted(jobs, key=lambda j: j.created)
+    ordered = sorted(replayable(jobs), key=lambda j: j.created)
     device = target or (context.backend if context else ordered[0].backend if ordered else "aer")
     projected = qpu_seconds or (lambda record: projected_qpu(record, device))
     start = ordered[0].created if ordered else 0.0
@@ -102,6 +104,13 @@ def workload_from_records(jobs: Sequence[JobRecord], context: ContextRecord | No
              "by IBM's quick formula")
     return Workload(tuple(specs), device, label + "; classical time measured on Aer",
                     after_submit, after_done)
+
+
+def replayable(jobs: Sequence[JobRecord]) -> list[JobRecord]:
+    """The jobs a replay runs: all but those cancelled before they reached the QPU (they
+    never ran, in any mode)."""
+    return [job for job in jobs if job.status != "CANCELLED"
+            or any(span.kind == "qpu" for span in job.spans)]
 
 
 def waited_flags(ordered: Sequence[JobRecord]) -> list[bool]:

@@ -55,8 +55,10 @@ def comparison(context: ContextRecord, jobs: list[JobRecord], target: str | None
     "recommendation": one line, "footnote": the sources, one line}``. ``idle`` is the billed
     time no job used (None in job mode, which bills nothing else).
     """
+    from qmodes.workload import replayable
+
     device = _device(context, target)
-    if device is None or not jobs:
+    if device is None or not replayable(jobs):
         return None
     from qmodes.advisor import advise
 

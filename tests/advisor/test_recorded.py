@@ -129,3 +129,22 @@ def test_groups_submitted_together_inside_a_loop_are_told_to_combine_within_grou
                   target="fake_manila")
     [hint] = [h for h in found if "combine" in h]
     assert hint.startswith("12 jobs use") and "save ~16 s" in hint  # 4 groups × 2 jobs × 2 s
+
+
+def test_jobs_cancelled_before_they_ran_are_not_replayed(bell):
+    sim = make_sim()
+    with qmodes.Batch(backend="aer", runtime=sim.runtime) as batch:
+        jobs = [run(sim, batch, bell, shots=100) for _ in range(8)]
+    sim.clock.advance(1.5)  # the first job is on the QPU
+    batch.cancel()
+    sim.clock.run_until_idle()
+    cancelled = [job for job in jobs if job.status() == "CANCELLED"]
+    assert 3 <= len(cancelled) < 8
+    record = batch.record()
+    workload = workload_from_records(sim.timeline.jobs(ids=record.job_ids), record,
+                                     target="fake_manila")
+    assert {job.id for job in workload.jobs} == {j.job_id() for j in jobs} - {
+        j.job_id() for j in cancelled}
+    ran = 8 - len(cancelled)
+    assert advise(batch, target="fake_manila").outcomes["batch"].usage.seconds == \
+        pytest.approx(ran * (2 + 0.00035 * 100))
