@@ -36,6 +36,7 @@ from qmodes.workload import (
     Workload,
     WorkloadJob,
     projected_qpu,
+    replayable,
     waited_flags,
     workload_from_records,
 )
@@ -291,7 +292,7 @@ def hints(context: ContextRecord | None, jobs: Sequence[JobRecord], now: float, 
     """
     found: list[str] = []
     device = target or (context.backend if context else "aer")
-    ordered = sorted(jobs, key=lambda j: j.created)
+    ordered = sorted(replayable(jobs), key=lambda j: j.created)
     combine = combine_hint([projected_qpu(j, device) for j in ordered], waited_flags(ordered))
     if combine:
         found.append(combine)
