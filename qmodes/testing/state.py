@@ -20,7 +20,7 @@ Example:
     >>> from qmodes.testing.devices import DeviceCatalog
     >>> state = RuntimeState(DeviceCatalog(["fake_manila"]), executor=lambda request: None)
     >>> state.create_session("fake_manila", "batch", None).context.details()["interactive_timeout"]
-    1.0
+    1
     >>> state.stop()
 """
 
