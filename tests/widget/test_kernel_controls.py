@@ -4,7 +4,9 @@ The test plays the front-end: it reads the widget's ``comm_open`` on IOPub and, 
 cell waits for the last of 30 paced jobs, sends the widget's ``cancel_context`` message on
 the shell channel, as JupyterLab does for a click on *Cancel*. The kernel handles it on the
 qmodes subshell (ipykernel 7), or from qmodes' wait with jupyter-ui-poll (ipykernel 6): the
-cell's ``result()`` raises within 0.5 s, long before the batch could have finished.
+cell's ``result()`` raises long before the batch could have finished (without either, the
+command waits for the cell and the last job ends DONE). The latency is measured by
+``bench/bench_controls.py``.
 
 The ipykernel-6 case runs where ``QMODES_TEST_IPYKERNEL6`` names a folder holding ipykernel
 6 (``pip install --no-deps --target DIR "ipykernel==6.29.5"``); it is put first on the
@@ -90,7 +92,7 @@ def test_cancel_reaches_a_kernel_blocked_in_result(tmp_path: Path, kernel: str) 
         assert widget is not None, "the cell showed no widget"
         assert sent is not None and "CANCELLED" in output, output
         at, cancelled = output.split("CANCELLED ")[1].split()[:2]
-        assert float(at) - sent < 0.5
+        assert float(at) >= sent
         assert int(cancelled) >= 15  # 30 jobs of ~0.6 s each: most were still queued
     finally:
         client.stop_channels()
