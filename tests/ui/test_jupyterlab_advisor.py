@@ -98,6 +98,7 @@ def test_advisor_panel_table_in_dark_and_light_themes(server, browser):
     panel = open_notebook(page, f"{server.url}/lab/tree/advisor.ipynb?reset")
     page.wait_for_function("() => document.body.dataset.jpThemeName === 'JupyterLab Dark'",
                            timeout=30_000)
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)
     run_all(page, panel)
     wait_cells_done(page, panel, timeout=120_000)
     roots = panel.locator(".qm-root")
