@@ -335,6 +335,7 @@ class Job(BasePrimitiveJob):
             "position_in_queue": None,
             "position_in_provider": None,
             "source": record.source,
+            "simulation_seconds": record.simulation_seconds,  # Aer's run time (device time)
         }
 
     # -- called by the scheduler -----------------------------------------------------------

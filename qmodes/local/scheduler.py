@@ -259,11 +259,18 @@ class Scheduler:
                 break
             self._start(job)
         if self._qpu_job is None and self._qpu_ready:
-            job = self._qpu_job = self._qpu_ready.pop(0)
+            job = self._next_for_qpu()
+            self._qpu_ready.remove(job)
+            self._qpu_job = job
             now = self.clock.now()
             self.timeline.open_span(job.job_id(), "qpu", now)
             self.executor.submit("qpu", job, job._work.execute,
                                  lambda value, error: self._qpu_done(job, value, error))
+
+    def _next_for_qpu(self) -> Job:
+        """The ready job that takes the QPU next: an active batch's jobs jump ahead (other
+        users wait behind them too), else first ready, first served."""
+        return next((j for j in self._qpu_ready if self._has_priority(j)), self._qpu_ready[0])
 
     def _next_to_start(self) -> Job | None:
         if self._owner is not None:  # a session window is open: exclusive
