@@ -1,7 +1,8 @@
 """Benchmark: how fast a widget button acts while the cell is blocked in ``result()``.
 
-Plays the front-end against a real ipykernel (no browser): a ``%%batch`` of 30 paced jobs on
-fake_manila shows its widget and blocks in ``result()`` of the last job; the bench sends the
+Plays the front-end against a real ipykernel (no browser): a ``%%batch`` of 60 jobs on Aer
+(about 0.1 s of simulation each, Aer holding the GIL for most of it) shows its widget and
+blocks in ``result()`` of the last job; the bench sends the
 widget's ``cancel_context`` message (what a click on *Cancel* sends) and times, on the client,
 the moment the widget's reply ("cancelled batch-...") arrives on IOPub. Baseline, measured in
 the same kernel: the same command sent to the same kind of batch when the kernel is idle
@@ -24,28 +25,30 @@ from typing import Any
 from jupyter_client.manager import start_new_kernel
 
 SETUP = """%load_ext qmodes
-%config QModes.pace = 0.25
 from qiskit import QuantumCircuit
-from qiskit.transpiler import generate_preset_pass_manager
 import qmodes
-bell = QuantumCircuit(2); bell.h(0); bell.cx(0, 1); bell.measure_all()
-isa = generate_preset_pass_manager(
-    optimization_level=1, backend=qmodes.get_backend("fake_manila").device).run(bell)
+circuit = QuantumCircuit(13)
+for layer in range(200):  # about 0.1 s of Aer simulation per job
+    for q in range(13):
+        circuit.rx(0.1 * (q + layer), q)
+    for q in range(layer % 2, 12, 2):
+        circuit.cx(q, q + 1)
+circuit.measure_all()
 """
-BLOCKED = """%%batch --backend fake_manila
-jobs = [sampler.run([isa], shots=100) for _ in range(30)]
+BLOCKED = """%%batch --backend aer
+jobs = [sampler.run([circuit], shots=200) for _ in range(60)]
 try:
     jobs[-1].result()
 except qmodes.JobCancelledError:
     pass
 """
-IDLE = """%batch --backend fake_manila
-jobs = [sampler.run([isa], shots=100) for _ in range(30)]
+IDLE = """%batch --backend aer
+jobs = [sampler.run([circuit], shots=200) for _ in range(60)]
 """
 
 
 def _round(client: Any, cell: str, wait_idle: bool) -> float:
-    """Run ``cell``; 2 s after its widget appears send cancel; seconds to the reply."""
+    """Run ``cell``; 1 s after its widget appears send cancel; seconds to the reply."""
     msg_id = client.execute(cell)
     comm = context = sent = None
     busy = True
@@ -77,7 +80,7 @@ def _round(client: Any, cell: str, wait_idle: bool) -> float:
             if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
                     and msg["content"]["execution_state"] == "idle"):
                 busy = False
-        ready = context is not None and time.monotonic() - shown > 2 and (busy or wait_idle)
+        ready = context is not None and time.monotonic() - shown > 1 and (busy or wait_idle)
         if ready and sent is None and (busy != wait_idle):
             sent = time.monotonic()
             client.shell_channel.send(client.session.msg("comm_msg", {

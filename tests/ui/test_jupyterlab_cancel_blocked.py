@@ -1,7 +1,8 @@
 """In a real JupyterLab: the widget's Cancel acts while the cell is blocked in ``result()``.
 
-A ``%%batch`` of 50 jobs on a paced fake_manila (each job holds the QPU lane for its projected
-device time × pace) blocks in ``result()`` of its last job. A click on the batch's *Cancel*
+A ``%%batch`` of 50 jobs on Aer (about 0.1 s of simulation each; on an emulated ``fake_*``
+device a wait jumps device time ahead, so it hardly blocks) blocks in ``result()`` of its
+last job. A click on the batch's *Cancel*
 button reaches the kernel on its qmodes subshell while the main thread still waits: the queued
 jobs end CANCELLED, so ``result()`` raises before the batch could have finished, and the
 widget shows the cancelled jobs while the cell still runs. (The click-to-effect latency is
@@ -26,22 +27,21 @@ from tests.ui.jupyterlab import (
 
 pytestmark = pytest.mark.ui
 
-PACE_CELL = "%config QModes.pace = 0.25  # each job holds the QPU ~0.6 s: 50 jobs take ~30 s"
+PACE_CELL = "import qmodes"
 
-BATCH_CELL = """%%batch --backend fake_manila
+BATCH_CELL = """%%batch --backend aer
 import time
 from qiskit import QuantumCircuit
-from qiskit.transpiler import generate_preset_pass_manager
-import qmodes
 from qmodes import JobCancelledError
 
-bell = QuantumCircuit(2)
-bell.h(0)
-bell.cx(0, 1)
-bell.measure_all()
-device = qmodes.get_backend("fake_manila").device
-circuit = generate_preset_pass_manager(optimization_level=1, backend=device).run(bell)
-jobs = [sampler.run([circuit], shots=100) for _ in range(50)]
+circuit = QuantumCircuit(13)
+for layer in range(200):  # about 0.1 s of Aer simulation per job
+    for q in range(13):
+        circuit.rx(0.1 * (q + layer), q)
+    for q in range(layer % 2, 12, 2):
+        circuit.cx(q, q + 1)
+circuit.measure_all()
+jobs = [sampler.run([circuit], shots=200) for _ in range(50)]
 try:
     jobs[-1].result()
     print("last job DONE")
@@ -106,7 +106,7 @@ def test_cancel_acts_while_the_cell_is_blocked_in_result(server, browser):
     page.close()
 
 
-WAIT_CELL = BATCH_CELL.split("try:")[0].replace("range(50)", "range(30)") + """batch.wait()
+WAIT_CELL = BATCH_CELL.split("try:")[0] + """batch.wait()
 print("states:", {s: sum(j.status() == s for j in jobs) for s in ("DONE", "CANCELLED")})
 """
 
@@ -122,7 +122,7 @@ def test_cancel_job_and_close_act_while_the_cell_is_blocked_in_wait(server, brow
     prompt = panel.locator(".jp-Cell").nth(2).locator(".jp-InputArea-prompt")
     root.locator(".qm-usage").filter(has_text=re.compile(r"\b[1-9]\d* done")).wait_for(
         timeout=120_000)
-    assert root.get_attribute("data-jobs") == "30" and "*" in prompt.inner_text()
+    assert root.get_attribute("data-jobs") == "50" and "*" in prompt.inner_text()
 
     # Cancel job: the last row is still queued
     box = root.locator(".qm-scroll canvas").bounding_box()
