@@ -16,7 +16,10 @@ Example:
 
 from __future__ import annotations
 
+import atexit
+import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -27,7 +30,10 @@ from qmodes.local.executors import Executor, ThreadExecutor
 from qmodes.local.scheduler import Scheduler
 from qmodes.timeline import Timeline, default_timeline
 
-__all__ = ["LocalRuntime", "default_runtime"]
+__all__ = ["SHUTDOWN_GRACE_SECONDS", "LocalRuntime", "default_runtime",
+           "default_runtime_if_made"]
+
+_log = logging.getLogger(__name__)
 
 
 class LocalRuntime:
@@ -58,7 +64,8 @@ class LocalRuntime:
         self._make_executor: Callable[[str], Executor] = (
             (lambda name: executor) if executor is not None
             else (lambda name: ThreadExecutor(lanes, name=f"qmodes-{name}",
-                                              min_qpu_time=self._paced_qpu_time)))
+                                              min_qpu_time=self._paced_qpu_time,
+                                              clock=self.clock)))
         self._schedulers: dict[str, Scheduler] = {}
         self._lock = threading.Lock()
 
@@ -100,16 +107,47 @@ class LocalRuntime:
         projection = project_pubs(job._work.pubs, backend.device, primitive=job._record.primitive)
         return projection.seconds * self.pace
 
-    def shutdown(self) -> None:
+    def shutdown(self, timeout: float = 0.0) -> None:
+        """End every job and context in a final state (the process is exiting).
+
+        Queued jobs are cancelled at once; running ones get ``timeout`` seconds in all (wall
+        clock) to finish; then each scheduler closes its contexts and stops. A later job
+        makes new schedulers. Never raises.
+        """
         with self._lock:
-            for scheduler in self._schedulers.values():
-                scheduler.shutdown()
+            schedulers = list(self._schedulers.values())
             self._schedulers.clear()
+        deadline = time.monotonic() + max(0.0, timeout)
+        for scheduler in schedulers:
+            try:
+                scheduler.shutdown(max(0.0, deadline - time.monotonic()))
+            except Exception as error:  # shutting down: tell, and go on with the others
+                _log.warning("qmodes: shutting down %s failed: %s", scheduler.backend_name,
+                             error)
 
 
-_default: ProcessWide[LocalRuntime] = ProcessWide(LocalRuntime)
+SHUTDOWN_GRACE_SECONDS = 5.0
+"""At exit, how long running local jobs get to finish before they are cancelled."""
+
+
+def _made_with_exit_hook() -> LocalRuntime:
+    runtime = LocalRuntime()
+    atexit.register(runtime.shutdown, SHUTDOWN_GRACE_SECONDS)
+    return runtime
+
+
+_default: ProcessWide[LocalRuntime] = ProcessWide(_made_with_exit_hook)
 
 
 def default_runtime() -> LocalRuntime:
-    """The process-wide runtime (real clock, threads, the default timeline)."""
+    """The process-wide runtime (real clock, threads, the default timeline).
+
+    At interpreter exit it is shut down (:meth:`LocalRuntime.shutdown`, with
+    :data:`SHUTDOWN_GRACE_SECONDS`), so no job or context is left open on the timeline.
+    """
     return _default.get()
+
+
+def default_runtime_if_made() -> LocalRuntime | None:
+    """The process-wide runtime if something made it already (nothing is made here)."""
+    return _default._value

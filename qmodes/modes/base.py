@@ -16,6 +16,7 @@ import weakref
 from datetime import datetime, timezone
 from typing import Any, ClassVar
 
+from qmodes._atomic import deferred_interrupt
 from qmodes.backends import DEFAULT_BACKEND, get_backend
 from qmodes.durations import parse_duration
 from qmodes.jobs import Job, JobWork
@@ -244,7 +245,7 @@ class ExecutionContext:
         __tracebackhide__ = True  # IPython: show the user's line, not ours
         record.context_id, record.mode = self._id, self.mode
         job = Job(record, work, self._scheduler, self.timeline)
-        with self._jobs_lock:
+        with deferred_interrupt(), self._jobs_lock:  # a Ctrl-C never splits these two
             self._scheduler.submit(job)
             self._jobs.append(job)
         return job
