@@ -30,10 +30,14 @@ from qmodes.local.executors import Executor, ThreadExecutor
 from qmodes.local.scheduler import Scheduler
 from qmodes.timeline import Timeline, default_timeline
 
-__all__ = ["SHUTDOWN_GRACE_SECONDS", "LocalRuntime", "default_runtime",
+__all__ = ["PACE_LIMIT", "SHUTDOWN_GRACE_SECONDS", "LocalRuntime", "default_runtime",
            "default_runtime_if_made"]
 
 _log = logging.getLogger(__name__)
+
+PACE_LIMIT = 100.0
+"""The slowest pacing accepted: 100 × the device's projected time (beyond, a job could hold
+the QPU lane for days)."""
 
 
 class LocalRuntime:
@@ -92,9 +96,10 @@ class LocalRuntime:
 
     @pace.setter
     def pace(self, value: float | None) -> None:
-        if value is not None and (isinstance(value, bool) or not value > 0):
-            raise ValueError(f"pace must be a positive speed factor such as 1.0 (real device "
-                             f"time) or 0.1 (ten times faster), or None; got {value!r}")
+        if value is not None and (isinstance(value, bool) or not 0 < value <= PACE_LIMIT):
+            raise ValueError(f"pace must be a positive speed factor up to {PACE_LIMIT:g}, such "
+                             f"as 1.0 (real device time) or 0.1 (ten times faster), or None; "
+                             f"got {value!r}")
         self._pace = value
 
     def _paced_qpu_time(self, job: Any) -> float:

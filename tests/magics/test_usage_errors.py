@@ -25,7 +25,8 @@ CASES = {
     "close in the cell form": ("%%session --close\npass",
                                r"--close is for the line form, %session --close"),
     "close with options": ("%session --close -b aer", r"%session --close takes no other option"),
-    "bad variable name": ("%%session --name 2x\npass", r"--name '2x': give a Python variable"),
+    "bad variable name": ("%%session --name 2x\npass",
+                          r"--name '2x': not a Python variable name; give a Python variable"),
     "reserved variable name": ("%%batch --name sampler\npass", r"other than sampler or"),
     "unbalanced quotes": ("%%session --max-time '30m\npass", r"%%session: cannot parse"),
     "qmodes unknown option": ("%qmodes --all",
@@ -42,7 +43,7 @@ CASES = {
     "qmodes history limit not a number": ("%qmodes history --limit many",
                                           r"%qmodes: argument --limit: invalid int value"),
     "qmodes history limit below one": ("%qmodes history --limit 0",
-                                       r"%qmodes history: --limit must be at least 1, got 0"),
+                                       r"%qmodes history: --limit must be from 1 to 10000, got 0"),
     "qmodes unbalanced quotes": ("%qmodes usage --since '7d", r"%qmodes: cannot parse"),
 }
 
