@@ -139,6 +139,7 @@ class Ledger:
         self._timelines.append(timeline)
 
         def detach() -> None:
+            timeline.flush(self.read_timeout)  # what happened before detach is recorded
             unsubscribe()
             with contextlib.suppress(ValueError):
                 self._timelines.remove(timeline)
@@ -244,8 +245,11 @@ class Ledger:
         """
         if self._closed:
             return True
+        deadline = time.monotonic() + timeout
+        for timeline in list(self._timelines):
+            timeline.flush(_left(deadline))
         self._closed = True
-        written = self._writer.stop(timeout)
+        written = self._writer.stop(_left(deadline))
         if not written:
             _report_lost(self, self.problem or "the writer did not finish")
         if not self._writer.alive:
