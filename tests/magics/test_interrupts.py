@@ -8,6 +8,7 @@ final state: none is left QUEUED forever, none is recorded without a handle.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 import signal
@@ -99,7 +100,7 @@ def _check(shell, sim: Sim) -> None:
 
 @pytest.mark.parametrize("kind", CELLS)
 def test_a_run_without_interrupt_is_the_baseline(shell, ready, kind, capsys):
-    count, interrupted = _traced(0, lambda: _run(shell, kind))
+    count, interrupted = _traced(0, functools.partial(_run, shell, kind))
     assert count > 100 and not interrupted
     _check(shell, ready)
 
@@ -117,13 +118,13 @@ def test_ctrl_c_at_random_points_never_loses_or_strands_a_job(shell, magics, rea
         magics.contexts.runtime = sim.runtime
         shell.user_ns["runtime"] = sim.runtime
         if kind not in lengths:  # how many bytecodes a whole run takes
-            lengths[kind], _ = _traced(0, lambda: _run(shell, kind))
+            lengths[kind], _ = _traced(0, functools.partial(_run, shell, kind))
             _check(shell, sim)
             sim = make_sim()
             magics.contexts.runtime = sim.runtime
             shell.user_ns["runtime"] = sim.runtime
         stop_at = rng.randint(1, lengths[kind])
-        _, interrupted = _traced(stop_at, lambda: _run(shell, kind))
+        _, interrupted = _traced(stop_at, functools.partial(_run, shell, kind))
         interrupted_trials += interrupted
         try:
             _check(shell, sim)
