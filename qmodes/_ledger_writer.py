@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import logging
 import queue
+import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -40,6 +42,13 @@ _log = logging.getLogger("qmodes.ledger")
 
 MAX_BATCH = 20_000
 """Items taken from the queue for one transaction, at most."""
+ISOLATE_AFTER = 3
+"""Failed attempts (not a locked or busy database) before a batch is written item by item."""
+
+
+def _transient(error: BaseException | None) -> bool:
+    """Whether an error can pass by itself (a locked, busy or full database; an interrupt)."""
+    return isinstance(error, (sqlite3.OperationalError, KeyboardInterrupt))
 
 
 @dataclass
@@ -93,6 +102,19 @@ class Batch:
         target.pop(key, None)  # re-insert: written in the order of their last change
         target[key] = item
 
+    def split(self) -> list[Batch]:
+        """One batch per item (to find the one a write keeps failing on)."""
+        singles = []
+        for item in [*self.jobs.values(), *self.contexts.values(), *self.calls]:
+            single = Batch()
+            single.add(item)
+            singles.append(single)
+        return singles
+
+    def merge(self, other: Batch) -> None:
+        for item in [*other.jobs.values(), *other.contexts.values(), *other.calls]:
+            self.add(item)
+
     def calls_args(self) -> list[Any]:
         return [call.arg for call in self.calls]
 
@@ -122,6 +144,8 @@ class Writer:
         self.unwritten = 0
         """Rows (jobs, contexts, calls) waiting after a failed write."""
         self.batches = 0
+        self.lost = 0
+        """Rows dropped because they could never be written (each said on standard error)."""
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
@@ -183,6 +207,8 @@ class Writer:
             if len(pending) and self._write_batch(pending):
                 pending, backoff = Batch(), 0.0
             elif len(pending):
+                if self.failures >= ISOLATE_AFTER and not _transient(self.error):
+                    pending = self._isolate(pending)
                 backoff = min(max(backoff * 2, 0.05), self.max_backoff)
             self.unwritten = len(pending)
             if not len(pending):
@@ -195,6 +221,26 @@ class Writer:
 
     def _out_of_time(self) -> bool:
         return self._stop_by is not None and time.monotonic() >= self._stop_by
+
+    def _isolate(self, batch: Batch) -> Batch:
+        """Write a batch that keeps failing item by item; drop (and say so) the items that
+        cannot be written at all, keep those that failed for a passing reason."""
+        kept = Batch()
+        for single in batch.split():
+            try:
+                with transaction(self._db) as db:
+                    self._write(db, single)
+            except sqlite3.OperationalError:
+                kept.merge(single)
+            except Exception as error:
+                self.lost += 1
+                text = (f"qmodes ledger: a row could not be recorded and was dropped "
+                        f"({type(error).__name__}: {error})")
+                _log.error(text)
+                print(text, file=sys.stderr)
+        if not len(kept):
+            self.error, self.failures = None, 0
+        return kept
 
     def _write_batch(self, batch: Batch) -> bool:
         try:

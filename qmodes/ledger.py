@@ -229,12 +229,15 @@ class Ledger:
     @property
     def problem(self) -> str | None:
         """Why rows wait to be written (e.g. a locked or full disk), or None."""
-        error, unwritten = self._writer.error, self._writer.unwritten
-        if error is None and not unwritten:
-            return None
-        reason = f"{type(error).__name__}: {error}" if error is not None else "busy"
-        return (f"{unwritten} row(s) not yet written to {self.path} ({reason}); "
-                f"{'retrying' if self._writer.alive else 'the writer has stopped'}")
+        error, unwritten, lost = self._writer.error, self._writer.unwritten, self._writer.lost
+        parts = []
+        if error is not None or unwritten:
+            reason = f"{type(error).__name__}: {error}" if error is not None else "busy"
+            parts.append(f"{unwritten} row(s) not yet written to {self.path} ({reason}); "
+                         f"{'retrying' if self._writer.alive else 'the writer has stopped'}")
+        if lost:
+            parts.append(f"{lost} row(s) could not be recorded at all and were dropped")
+        return "; ".join(parts) or None
 
     def close(self, timeout: float = 10.0) -> bool:
         """Write what is queued (for up to ``timeout`` seconds), then close the database.

@@ -238,3 +238,71 @@ def test_processes_creating_a_new_ledger_at_once_lose_nothing(tmp_path):
         assert sorted(c["id"] for c in ledger.contexts()) == [f"p{n}-r{r}"
                                                               for n in range(processes_)]
         ledger.close()
+
+
+def test_a_row_that_can_never_be_written_is_dropped_loudly_and_the_rest_recorded(
+        tmp_path, capsys):
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    timeline = Timeline()
+    ledger.attach(timeline)
+    timeline.add_context(batch())
+    bad = job("bad")
+    bad.shots = object()  # type: ignore[assignment]  # SQLite cannot store it
+    timeline.add_job(bad)
+    for i in range(3):
+        timeline.add_job(job(f"good{i}"))
+    assert ledger.flush(20)
+    assert sorted(r["id"] for r in ledger.jobs("b1")) == ["good0", "good1", "good2"]
+    assert ledger.contexts()[0]["jobs"] == 4
+    assert "a row could not be recorded and was dropped" in capsys.readouterr().err
+    assert "1 row(s) could not be recorded at all" in ledger.problem
+    timeline.add_job(job("later"))  # the writer goes on
+    assert ledger.job("later") is not None
+    ledger.close()
+
+
+class InterruptedReads:
+    """A read connection whose every fetch is interrupted after SQLite ran the query."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def execute(self, *args: Any) -> Any:
+        cursor = self.db.execute(*args)
+
+        class Cursor:
+            def fetchall(self) -> Any:
+                cursor.fetchone()  # the statement is running: a read snapshot is held
+                raise KeyboardInterrupt
+
+            def close(self) -> None:
+                cursor.close()
+
+        return Cursor()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def test_an_interrupted_read_holds_nothing_open(tmp_path):
+    path = tmp_path / "ledger.sqlite3"
+    ledger = Ledger(path)
+    for i in range(3):
+        ledger.write_job(job(f"j{i}"))
+    raw = ledger._read_db
+    ledger._read_db = InterruptedReads(raw)
+    try:
+        ledger.jobs()
+    except KeyboardInterrupt as error:
+        kept = error  # as IPython keeps the last traceback (and with it the frame)
+    assert kept.__traceback__ is not None
+    assert not raw.in_transaction
+    ledger._read_db = raw
+    ledger.write_job(job("j3"))
+    other = sqlite3.connect(path, isolation_level=None)
+    # no statement left running pins an old snapshot: the whole log can be checkpointed
+    busy, log, done = other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    assert busy == 0 and log == done
+    other.close()
+    assert [r["id"] for r in ledger.jobs()] == ["j0", "j1", "j2", "j3"]
+    ledger.close()
