@@ -44,7 +44,8 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
                  ("usage_seconds", "REAL"), ("usage_rule", "TEXT"), ("jobs", "INTEGER"),
                  ("pid", "INTEGER"), ("updated", "REAL"),
                  # added by issue 10 (migrated with ALTER TABLE):
-                 ("proc_start", "TEXT"), ("host", "TEXT"), ("reason", "TEXT")],
+                 ("proc_start", "TEXT"), ("host", "TEXT"), ("reason", "TEXT"),
+                 ("remote_id", "TEXT")],
     "jobs": [("id", "TEXT PRIMARY KEY"), ("context_id", "TEXT"), ("mode", "TEXT"),
              ("backend", "TEXT"), ("primitive", "TEXT"), ("created", "REAL"),
              ("status", "TEXT"), ("num_pubs", "INTEGER"), ("executions", "INTEGER"),

@@ -23,7 +23,7 @@ from qmodes._ledger_db import upsert
 from qmodes.timeline import ContextRecord, JobRecord
 from qmodes.usage import context_usage, job_usage
 
-__all__ = ["is_remote", "set_reason", "write_context", "write_job"]
+__all__ = ["is_remote", "set_reason", "set_remote_id", "write_context", "write_job"]
 
 
 def is_remote(record: JobRecord | ContextRecord) -> bool:
@@ -68,6 +68,11 @@ def write_context(db: sqlite3.Connection, context: ContextRecord, jobs: list[Job
     db.execute("DELETE FROM windows WHERE context_id = ?", (context.id,))
     db.executemany("INSERT OR REPLACE INTO windows VALUES (?, ?, ?)",
                    [(context.id, w.start, w.end) for w in context.windows])
+
+
+def set_remote_id(db: sqlite3.Connection, context_id: str, remote_id: str | None) -> None:
+    """Record the id IBM gave a remote context (what ``Session.from_id`` needs)."""
+    db.execute("UPDATE contexts SET remote_id = ? WHERE id = ?", (remote_id, context_id))
 
 
 def set_reason(db: sqlite3.Connection, context_id: str, reason: str | None) -> None:

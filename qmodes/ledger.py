@@ -50,19 +50,22 @@ from pathlib import Path
 from typing import Any
 
 from qmodes._ledger_db import connect, process_columns, recover_dead_processes
-from qmodes._ledger_rows import set_reason, write_context, write_job
+from qmodes._ledger_rows import set_reason, set_remote_id, write_context, write_job
 from qmodes._ledger_writer import Batch, Call, Record, Update, Writer
 from qmodes._process import current_process
 from qmodes.ledger_report import format_history, format_unclosed, format_usage, parse_since
 from qmodes.timeline import ContextRecord, Event, JobRecord, Timeline
 
-__all__ = ["Ledger", "close_default_ledger", "default_ledger", "history", "ledger_path",
-           "parse_since", "unclosed_remote_sessions", "unclosed_report", "usage_report"]
+__all__ = ["Ledger", "close_default_ledger", "default_ledger", "flush_open_ledgers", "history",
+           "ledger_path", "parse_since", "unclosed_remote_sessions", "unclosed_report",
+           "usage_report"]
 
 _log = logging.getLogger(__name__)
 
 CLOSE_ERROR = "close_error"
 """A ``context.changed`` key: why a remote context's close is not confirmed (None: it is)."""
+REMOTE_ID = "remote_id"
+"""A ``context.changed`` key: the id IBM gave a remote session or batch."""
 
 
 def ledger_path() -> Path:
@@ -155,8 +158,11 @@ class Ledger:
             put(Update("job", event.subject, timeline))
         if event.context_id is not None and _changes_context(event):
             put(Update("context", event.context_id, timeline))
-        if event.kind == "context.changed" and CLOSE_ERROR in event.data:
-            put(Call(set_reason_call, (event.subject, event.data[CLOSE_ERROR])))
+        if event.kind == "context.changed":
+            if CLOSE_ERROR in event.data:
+                put(Call(_set_reason, (event.subject, event.data[CLOSE_ERROR])))
+            if REMOTE_ID in event.data:
+                put(Call(_set_remote_id, (event.subject, event.data[REMOTE_ID])))
 
     def _write_batch(self, db: sqlite3.Connection, batch: Batch) -> None:
         """Write one batch (on the writer thread, inside its transaction)."""
@@ -315,8 +321,12 @@ def _left(deadline: float | None) -> float | None:
     return None if deadline is None else max(0.0, deadline - time.monotonic())
 
 
-def set_reason_call(db: sqlite3.Connection, arg: tuple[str, str | None]) -> None:
+def _set_reason(db: sqlite3.Connection, arg: tuple[str, str | None]) -> None:
     set_reason(db, *arg)
+
+
+def _set_remote_id(db: sqlite3.Connection, arg: tuple[str, str | None]) -> None:
+    set_remote_id(db, *arg)
 
 
 def _mark_closed(db: sqlite3.Connection, arg: tuple[str, float | None]) -> None:
@@ -339,12 +349,16 @@ def _report_lost(ledger: Ledger, problem: str) -> None:
 
 
 @atexit.register
-def _flush_at_exit() -> None:
-    """Write what every open ledger holds before the process ends (the writer is a daemon)."""
+def flush_open_ledgers(timeout: float = EXIT_TIMEOUT) -> bool:
+    """Write what every open ledger holds (run at exit: the writer threads are daemons; also
+    for exit hooks that change records late, e.g. contexts closed at exit). What cannot be
+    written is said on standard error. Returns True if everything was written."""
+    written = True
     for ledger in list(_OPEN):
-        ok = ledger.flush(EXIT_TIMEOUT)
-        if not ok:
+        if not ledger.flush(timeout):
+            written = False
             _report_lost(ledger, ledger.problem or "the writer did not finish in time")
+    return written
 
 
 # -- what the magics show -------------------------------------------------------------------

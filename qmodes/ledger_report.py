@@ -99,10 +99,13 @@ def format_unclosed(rows: list[Row]) -> str | None:
     lines = [f"qmodes: {len(rows)} remote session(s)/batch(es) recorded as open but never "
              f"closed (an open session can keep billing until its TTL ends):"]
     for row in rows:
-        lines.append(f"  {row['mode']} {row['id']} on {row['backend']}, opened "
+        remote_id = row.get("remote_id")
+        ibm = f" (IBM id {remote_id})" if remote_id and remote_id != row["id"] else ""
+        lines.append(f"  {row['mode']} {row['id']}{ibm} on {row['backend']}, opened "
                      f"{_dt.datetime.fromtimestamp(row['created']):%Y-%m-%d %H:%M}"
                      + (f" ({row['reason']})" if row.get("reason") else ""))
+        kind = "Batch" if row["mode"] == "batch" else "Session"
         lines.append(f"    close it: from qiskit_ibm_runtime import QiskitRuntimeService, "
-                     f"Session; Session.from_id({row['id']!r}, "
+                     f"{kind}; {kind}.from_id({row.get('remote_id') or row['id']!r}, "
                      f"service=QiskitRuntimeService()).close()")
     return "\n".join(lines)

@@ -79,6 +79,7 @@ class UnconfirmedClose:
 
 
 _lock = threading.Lock()
+_exit_retry_done = threading.Event()  # set by the exit retry: later closes are said at once
 _pending: dict[str, tuple[UnconfirmedClose, RemoteScheduler, RemoteContext]] = {}
 
 
@@ -120,9 +121,12 @@ def unconfirmed(scheduler: RemoteScheduler, context: RemoteContext, cancel: bool
     with _lock:
         _pending[context.id] = (pending, scheduler, context)
     log.warning("qmodes: %s", pending.message())
+    if _exit_retry_done.is_set():  # closed by a later exit hook: this was the last attempt
+        print(f"qmodes: {pending.message(retrying=False)}", file=sys.stderr)
     scheduler.timeline.update_context(context.id, scheduler.clock.now(), accepting_jobs=False,
                                       **{CLOSE_ERROR: pending.message()})
-    scheduler.poller.watch(CloseRetry(scheduler, context, pending), delay=1.0)
+    if not _exit_retry_done.is_set():
+        scheduler.poller.watch(CloseRetry(scheduler, context, pending), delay=1.0)
     return pending
 
 
@@ -186,6 +190,7 @@ def retry_at_exit(timeout: float = EXIT_TIMEOUT) -> list[UnconfirmedClose]:
             pending.error = describe(error)
         else:
             confirmed(scheduler, context.id)
+    _exit_retry_done.set()
     left = unconfirmed_closes()
     for pending in left:
         print(f"qmodes: {pending.message(retrying=False)}", file=sys.stderr)

@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 import time
@@ -99,6 +100,9 @@ class RemoteScheduler:
         with self._lock:
             self._contexts[record.id] = context
         self.timeline.add_context(record)
+        with contextlib.suppress(Exception):  # IBM's id, for the ledger's "how to close it"
+            self.timeline.update_context(record.id, self.clock.now(),
+                                         remote_id=context.remote_id)
         context.watch = ContextWatch(self, context)
         self.poller.watch(context.watch, delay=1.0)
 

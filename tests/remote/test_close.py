@@ -25,6 +25,7 @@ def ledger(tmp_path, runtime):
 def _forget_pending():
     yield
     closing._pending.clear()
+    closing._exit_retry_done.clear()
 
 
 def refuse_closes(server):
@@ -50,9 +51,12 @@ def test_a_close_answered_500_is_unclosed_then_retried_until_ibm_acknowledges(
     assert "still open on IBM" in closing.unclosed_text()
     assert server.state.sessions[remote_id].closed_at is None  # IBM indeed still has it open
     [row] = ledger.unclosed_remote_sessions()
-    assert row["id"] == session.id and "not acknowledged" in row["reason"]
+    assert (row["id"], row["remote_id"]) == (session.id, remote_id)
+    assert "not acknowledged" in row["reason"]
     report = unclosed_report(path=ledger.path)  # what the next %load_ext says
-    assert f"session {session.id} on {row['backend']}" in report and "500" in report
+    assert f"session {session.id} (IBM id {remote_id}) on ibm:fake_manila" in report
+    assert "500" in report
+    assert f"Session.from_id({remote_id!r}, service=QiskitRuntimeService()).close()" in report
     wait_for(lambda: rule.hits >= 3, timeout=15)  # retried with backoff, still refused
     assert closing.unconfirmed_close(session.id) is pending and pending.attempts >= 2
     server.faults.clear()  # IBM answers again
