@@ -63,6 +63,10 @@ CREATE TABLE IF NOT EXISTS windows (context_id TEXT, start REAL, end REAL,
 CREATE INDEX IF NOT EXISTS jobs_by_context ON jobs (context_id);
 CREATE INDEX IF NOT EXISTS contexts_by_created ON contexts (created);
 CREATE INDEX IF NOT EXISTS jobs_by_created ON jobs (created);
+CREATE INDEX IF NOT EXISTS jobs_unfinished ON jobs (pid)
+  WHERE status NOT IN ('DONE', 'ERROR', 'CANCELLED');
+CREATE INDEX IF NOT EXISTS contexts_open ON contexts (pid)
+  WHERE state NOT IN ('closed', 'unclosed');
 """
 
 

@@ -54,6 +54,8 @@ def _linux_start(pid: int) -> str | None:
         return None
     # the command name (field 2) may hold spaces and parentheses: split after the last ')'
     fields = stat[stat.rfind(")") + 2:].split()
+    if fields and fields[0] in ("Z", "X"):
+        return ""  # a zombie (killed, not yet reaped by its parent) runs no more
     return f"linux:{_boot_id()}:{fields[19]}" if len(fields) > 19 else None
 
 

@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from qmodes._ledger_db import COLUMNS, connect
 from qmodes._process import current_process
 from qmodes.ledger import Ledger, history, unclosed_report
@@ -306,3 +308,21 @@ def test_an_interrupted_read_holds_nothing_open(tmp_path):
     other.close()
     assert [r["id"] for r in ledger.jobs()] == ["j0", "j1", "j2", "j3"]
     ledger.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="zombies seen through /proc")
+def test_a_killed_process_not_yet_reaped_is_not_alive():
+    from qmodes._process import is_alive, start_token
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        token = start_token(child.pid)
+        assert is_alive(child.pid, token, None) is True
+        child.kill()
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{child.pid}/stat").read_text().split(")")[-1].split()[0] != "Z":
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert is_alive(child.pid, token, None) is False  # a zombie: its rows can be closed
+    finally:
+        child.wait()
