@@ -169,10 +169,10 @@ class Writer:
     def stop(self, timeout: float | None = None) -> bool:
         """Write what is queued (trying until ``timeout``), then end the thread; True if all
         was written."""
+        self._stop_by = None if timeout is None else time.monotonic() + timeout
         if not self._stopped.is_set():
             self._queue.put(_STOP)
-        self._stop_by = None if timeout is None else time.monotonic() + timeout
-        self._thread.join(timeout)
+        self._thread.join(None if timeout is None else timeout + 1.0)
         return not self._thread.is_alive() and self.unwritten == 0
 
     @property
@@ -185,8 +185,11 @@ class Writer:
     def _run(self) -> None:
         pending, waiting, stopping, backoff = Batch(), [], False, 0.0
         while True:
+            wait = backoff if len(pending) else None
+            if stopping and wait is not None and self._stop_by is not None:
+                wait = min(wait, max(0.0, self._stop_by - time.monotonic()))
             try:
-                item = self._queue.get(timeout=backoff if len(pending) else None)
+                item = self._queue.get(timeout=wait)
             except queue.Empty:
                 item = None
             count = 0
