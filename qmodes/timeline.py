@@ -9,9 +9,10 @@ calls back into the runtime.
 Observers never run on the thread that made the change. A change is recorded under the
 timeline's lock (its times were stamped by the caller where the change happened: the
 executor for spans), and the event is handed to the observers by one dispatcher thread, in
-``seq`` order. So no observer (ledger, widget, advisor) runs under the scheduler's lock or
-between one job's QPU end and the next job's QPU start, and a slow observer delays only
-other observers. An observer that raises is logged and keeps its subscription.
+``seq`` order, in batches gathered over :data:`DISPATCH_INTERVAL`. So no observer (ledger,
+widget, advisor) runs under the scheduler's lock or between one job's QPU end and the next
+job's QPU start, and a slow observer delays only other observers. An observer that raises
+is logged and keeps its subscription.
 :meth:`Timeline.flush` waits until every event so far has been delivered (tests, doctests,
 and exit handlers that must see everything).
 
@@ -56,6 +57,10 @@ on the QPU, and post-processing."""
 SPAN_KINDS: tuple[SpanKind, ...] = ("queued", "classical", "qpu", "post")
 
 _log = logging.getLogger(__name__)
+
+DISPATCH_INTERVAL = 0.05
+"""Seconds the dispatcher gathers events before delivering them (unless a flush waits): the
+observers' threads wake a few times a second, not once per event."""
 
 
 @dataclass
@@ -173,6 +178,8 @@ class Timeline:
         self._delivered = 0  # index in _events of the next event to deliver
         self._wake = threading.Condition(threading.Lock())
         self._dispatcher: threading.Thread | None = None
+        self._idle = False  # the dispatcher waits for a first event (emitters must wake it)
+        self._flushing = 0  # threads waiting in flush()
 
     # -- observers -------------------------------------------------------------------------
     def subscribe(self, observer: Observer) -> Callable[[], None]:
@@ -204,8 +211,12 @@ class Timeline:
         with self._wake:
             if self._delivered >= target:
                 return True
-            self._wake.notify_all()
-            return self._wake.wait_for(lambda: self._delivered >= target, timeout)
+            self._flushing += 1  # the dispatcher delivers at once, without coalescing
+            try:
+                self._wake.notify_all()
+                return self._wake.wait_for(lambda: self._delivered >= target, timeout)
+            finally:
+                self._flushing -= 1
 
     def _emit(self, kind: str, subject: str, context_id: str | None, time: float,
               data: dict[str, Any]) -> Event:
@@ -215,10 +226,13 @@ class Timeline:
         return event
 
     def _notify(self, event: Event) -> None:
-        """Hand new events to the observers (timeline lock not held)."""
+        """Wake the dispatcher if it sleeps (timeline lock not held); O(1), no observer runs."""
         if not self._observers:
             self._delivered = len(self._events)  # nobody to tell; flush() has nothing to wait for
             return
+        dispatcher = self._dispatcher
+        if dispatcher is not None and not self._idle and dispatcher.is_alive():
+            return  # it is awake: it will see this event before it sleeps again
         with self._wake:
             if self._dispatcher is None or not self._dispatcher.is_alive():
                 self._dispatcher = threading.Thread(target=self._dispatch_loop, daemon=True,
@@ -227,9 +241,15 @@ class Timeline:
             self._wake.notify_all()
 
     def _dispatch_loop(self) -> None:
+        """Deliver events in batches: wake on the first, gather for DISPATCH_INTERVAL (unless
+        someone flushes), deliver everything; one wake-up per batch, not per event."""
         while True:
             with self._wake:
+                self._idle = True
                 self._wake.wait_for(lambda: self._delivered < len(self._events))
+                self._idle = False
+                if not self._flushing:
+                    self._wake.wait_for(lambda: self._flushing > 0, DISPATCH_INTERVAL)
             self._deliver_pending()
 
     def _deliver_pending(self) -> None:
