@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import random
 import sqlite3
@@ -149,10 +150,14 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 def upsert(db: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
     """Insert ``row`` or update the named columns of the row with its id (others are kept)."""
-    names = list(row)
+    db.execute(_upsert_sql(table, tuple(row)), tuple(row.values()))
+
+
+@functools.lru_cache(maxsize=64)
+def _upsert_sql(table: str, names: tuple[str, ...]) -> str:
     updates = ", ".join(f"{n} = excluded.{n}" for n in names if n != "id")
-    db.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-               f" ON CONFLICT(id) DO UPDATE SET {updates}", tuple(row.values()))
+    return (f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+            f" ON CONFLICT(id) DO UPDATE SET {updates}")
 
 
 def process_columns(process: ProcessId | None = None) -> dict[str, Any]:
