@@ -9,7 +9,7 @@ calls back into the runtime.
 Observers never run on the thread that made the change. A change is recorded under the
 timeline's lock (its times were stamped by the caller where the change happened: the
 executor for spans), and the event is handed to the observers by one dispatcher thread, in
-``seq`` order, in batches gathered over :data:`DISPATCH_INTERVAL`. So no observer (ledger,
+``seq`` order, in batches (:mod:`qmodes._dispatch`). So no observer (ledger,
 widget, advisor) runs under the scheduler's lock or between one job's QPU end and the next
 job's QPU start, and a slow observer delays only other observers. An observer that raises
 is logged and keeps its subscription.
@@ -33,11 +33,12 @@ Example:
 from __future__ import annotations
 
 import itertools
-import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, overload
+
+from qmodes._dispatch import Dispatcher
 
 __all__ = [
     "ContextRecord",
@@ -56,11 +57,6 @@ on the QPU, and post-processing."""
 
 SPAN_KINDS: tuple[SpanKind, ...] = ("queued", "classical", "qpu", "post")
 
-_log = logging.getLogger(__name__)
-
-DISPATCH_INTERVAL = 0.05
-"""Seconds the dispatcher gathers events before delivering them (unless a flush waits): the
-observers' threads wake a few times a second, not once per event."""
 
 
 @dataclass
@@ -174,29 +170,16 @@ class Timeline:
         self._events: list[Event] = []
         self._jobs: dict[str, JobRecord] = {}
         self._contexts: dict[str, ContextRecord] = {}
-        self._observers: tuple[tuple[Observer, int], ...] = ()
-        self._delivered = 0  # index in _events of the next event to deliver
-        self._wake = threading.Condition(threading.Lock())
-        self._dispatcher: threading.Thread | None = None
-        self._idle = False  # the dispatcher waits for a first event (emitters must wake it)
-        self._flushing = 0  # threads waiting in flush()
+        self._dispatcher = Dispatcher(self._events, self._lock)
 
     # -- observers -------------------------------------------------------------------------
     def subscribe(self, observer: Observer) -> Callable[[], None]:
         """Call ``observer(event)`` for each later change; returns a function that unsubscribes.
 
         Events reach observers on the dispatcher thread, in order; call :meth:`flush` to wait
-        for them. After ``unsubscribe()`` returns, the observer hears nothing more (except an
-        event being delivered at that very moment).
+        for them (see :class:`qmodes._dispatch.Dispatcher`).
         """
-        with self._lock:
-            self._observers = (*self._observers, (observer, len(self._events)))
-
-        def unsubscribe() -> None:
-            with self._lock:
-                self._observers = tuple(o for o in self._observers if o[0] is not observer)
-
-        return unsubscribe
+        return self._dispatcher.subscribe(observer)
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every event recorded so far has reached the observers.
@@ -204,19 +187,7 @@ class Timeline:
         Returns False if ``timeout`` seconds passed first. Called from an observer (the
         dispatcher thread itself) it returns at once.
         """
-        if threading.current_thread() is self._dispatcher:
-            return True
-        with self._lock:
-            target = len(self._events)
-        with self._wake:
-            if self._delivered >= target:
-                return True
-            self._flushing += 1  # the dispatcher delivers at once, without coalescing
-            try:
-                self._wake.notify_all()
-                return self._wake.wait_for(lambda: self._delivered >= target, timeout)
-            finally:
-                self._flushing -= 1
+        return self._dispatcher.flush(timeout)
 
     def _emit(self, kind: str, subject: str, context_id: str | None, time: float,
               data: dict[str, Any]) -> Event:
@@ -226,51 +197,8 @@ class Timeline:
         return event
 
     def _notify(self, event: Event) -> None:
-        """Wake the dispatcher if it sleeps (timeline lock not held); O(1), no observer runs."""
-        if not self._observers:
-            self._delivered = len(self._events)  # nobody to tell; flush() has nothing to wait for
-            return
-        dispatcher = self._dispatcher
-        if dispatcher is not None and not self._idle and dispatcher.is_alive():
-            return  # it is awake: it will see this event before it sleeps again
-        with self._wake:
-            if self._dispatcher is None or not self._dispatcher.is_alive():
-                self._dispatcher = threading.Thread(target=self._dispatch_loop, daemon=True,
-                                                    name="qmodes-timeline")
-                self._dispatcher.start()
-            self._wake.notify_all()
-
-    def _dispatch_loop(self) -> None:
-        """Deliver events in batches: wake on the first, gather for DISPATCH_INTERVAL (unless
-        someone flushes), deliver everything; one wake-up per batch, not per event."""
-        while True:
-            with self._wake:
-                self._idle = True
-                self._wake.wait_for(lambda: self._delivered < len(self._events))
-                self._idle = False
-                if not self._flushing:
-                    self._wake.wait_for(lambda: self._flushing > 0, DISPATCH_INTERVAL)
-            self._deliver_pending()
-
-    def _deliver_pending(self) -> None:
-        while True:
-            with self._lock:
-                start, end = self._delivered, len(self._events)
-                if start >= end:
-                    return
-                events = self._events[start:end]
-                observers = self._observers
-            for event in events:
-                for observer, since in observers:
-                    if event.seq > since:
-                        try:
-                            observer(event)
-                        except Exception:  # an observer must not stop the others
-                            _log.exception("qmodes timeline: observer %r failed on %s",
-                                           observer, event.kind)
-            with self._wake:
-                self._delivered = max(self._delivered, end)
-                self._wake.notify_all()
+        """Tell the dispatcher (timeline lock not held): O(1), no observer runs here."""
+        self._dispatcher.notify()
 
     # -- contexts --------------------------------------------------------------------------
     def add_context(self, record: ContextRecord) -> None:
