@@ -13,7 +13,7 @@ Prints three ratios, each against a baseline measured in the same run (issue 10)
 ``QMODES_HOME`` is a temporary directory, so the real ledger is untouched. Figures vary with
 the machine's load: rerun when it is quiet.
 
-Run: ``python bench/bench_notebook.py [--repeats 3] [--quick]``
+Run: ``python bench/bench_notebook.py [--repeats 3] [--quick] [--parts 1,2,3]``
 """
 
 from __future__ import annotations
@@ -160,15 +160,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
+    parser.add_argument("--parts", default="1,2,3", help="which measures, e.g. '2,3'")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     warnings.filterwarnings("ignore")
     shell = make_shell()
     print(f"QMODES_HOME={os.environ['QMODES_HOME']} (ledger attached: %load_ext qmodes)")
-    batch_vs_plain(shell, args.repeats)
-    sizes = [50, 200] if args.quick else [500, 5000]
-    usage_with_and_without_ledger(shell, sizes, args.repeats)
-    small, large = (100, 1000) if args.quick else (1000, 10000)
-    submit_scaling(shell, small, large, args.repeats)
+    if "1" in parts:
+        batch_vs_plain(shell, args.repeats)
+    if "2" in parts:
+        sizes = [50, 200] if args.quick else [500, 5000]
+        usage_with_and_without_ledger(shell, sizes, args.repeats)
+    if "3" in parts:
+        small, large = (100, 1000) if args.quick else (1000, 10000)
+        submit_scaling(shell, small, large, args.repeats)
 
 
 if __name__ == "__main__":
