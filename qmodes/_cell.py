@@ -230,8 +230,8 @@ class CellContexts:
 
 _PRIMITIVES = ("sampler", "estimator")
 _IPYTHON_NAMES = frozenset({"get_ipython", "In", "Out", "exit", "quit", "display", "_ih",
-                            "_oh", "_dh", "_i", "_ii", "_iii", "_", "__", "___"})
-_IPYTHON_CACHE = re.compile(r"_i{0,3}\d*|_+")  # _1, _i3, _, __: IPython's output/input cache
+                            "_oh", "_dh"})
+_IPYTHON_CACHE = re.compile(r"_i{0,3}\d*|_+")  # _, __, _i, _iii, _3, _i3: IPython's caches
 
 
 def check_name(shell: InteractiveShell, label: str, name: str) -> None:
