@@ -136,8 +136,17 @@ SHUTDOWN_GRACE_SECONDS = 5.0
 
 
 def _made_with_exit_hook() -> LocalRuntime:
+    """The default runtime, shut down at exit before any ``atexit`` hook runs (so the ledger's
+    exit flush, an ``atexit`` hook, records the final states): ``threading``'s own exit hooks
+    run first, as ``concurrent.futures`` uses them."""
     runtime = LocalRuntime()
-    atexit.register(runtime.shutdown, SHUTDOWN_GRACE_SECONDS)
+    register = getattr(threading, "_register_atexit", None)
+    try:
+        if register is None:
+            raise RuntimeError("no threading exit hooks")
+        register(runtime.shutdown, SHUTDOWN_GRACE_SECONDS)
+    except RuntimeError:  # already exiting, or another Python
+        atexit.register(runtime.shutdown, SHUTDOWN_GRACE_SECONDS)
     return runtime
 
 

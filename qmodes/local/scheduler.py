@@ -124,7 +124,7 @@ class Scheduler:
         self._contexts: dict[str, _Context] = {}
         self._active_batches: dict[str, _Context] = {}  # their queued jobs jump the queue
         self._finished: list[Job] = []  # jobs whose done-callbacks run after the lock
-        self._shut_down = False
+        self._shut_down: str | None = None  # why, once shut down
 
     def queued_count(self) -> int:
         """How many jobs wait in the queue."""
@@ -296,7 +296,7 @@ class Scheduler:
         return True
 
     def _check_open(self) -> None:
-        if self._shut_down:
+        if self._shut_down is not None:
             raise RuntimeError(f"the local scheduler of {self.backend_name} was shut down "
                                "(the process is exiting); no new job can start")
 
@@ -388,7 +388,7 @@ class Scheduler:
             if error is not None:
                 self._finish(job, "ERROR", error=_describe(error), error_kind="user", at=now)
             elif job._cancel_requested:
-                self._finish(job, "CANCELLED", at=now)
+                self._finish(job, "CANCELLED", error=self._shut_down, at=now)
             else:
                 self._qpu_ready[job] = None
             self._dispatch()
@@ -404,7 +404,7 @@ class Scheduler:
                 if error is not None:
                     self._finish(job, "ERROR", error=_describe(error), error_kind="user", at=now)
                 elif job._cancel_requested:
-                    self._finish(job, "CANCELLED", at=now)
+                    self._finish(job, "CANCELLED", error=self._shut_down, at=now)
                 else:
                     self.timeline.open_span(job.job_id(), "post", now)
                     self._hand_over(job, "post", lambda: job._work.finalize(value),
@@ -452,7 +452,7 @@ class Scheduler:
             self.timeline.update_context(ctx.id, now, last_job_completed=now)
         if ctx.busy:
             return
-        if not ctx.accepting or now >= ctx.max_end or self._shut_down:
+        if not ctx.accepting or now >= ctx.max_end or self._shut_down is not None:
             self._end_context(ctx, now)
         elif ctx.active and ctx.ttl_timer is None:
             ctx.ttl_timer = self.clock.call_later(ctx.interactive_ttl,
@@ -468,19 +468,22 @@ class Scheduler:
     def shutdown(self, timeout: float = 0.0, reason: str = SHUTDOWN_REASON) -> None:
         """End everything in a final state: the process is exiting.
 
-        Queued jobs (and jobs between phases) are cancelled at once; running ones get up to
-        ``timeout`` wall-clock seconds to finish, then are cancelled too, each with ``reason``
-        as its error; every context is closed. New submissions are refused. Idempotent.
+        Queued jobs (and jobs waiting for the QPU) are cancelled at once, jobs in classical
+        pre-processing when it returns; a job on the QPU or in post-processing may finish
+        (DONE). Whatever still runs after ``timeout`` wall-clock seconds is cancelled too. A
+        cancelled job's error is ``reason``; every context is closed; new submissions are
+        refused. Idempotent.
         """
         with deferred_interrupt(), self._lock:
-            self._shut_down = True
+            self._shut_down = reason
             for job in list(self._queue):
                 self._cancel_queued(job, reason)
             for job in list(self._qpu_ready):
                 del self._qpu_ready[job]
                 self._finish(job, "CANCELLED", error=reason)
-            for job in self._running:
-                job._cancel_requested = True  # a phase that returns ends it CANCELLED
+            for job in self._running:  # still pre-processing: ends CANCELLED when that returns
+                if job is not self._qpu_job and job._record.spans[-1].kind == "classical":
+                    job._cancel_requested = True
             if timeout > 0:
                 self._idle.wait_for(lambda: not self._running, timeout)
             for job in list(self._running):
