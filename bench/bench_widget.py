@@ -3,7 +3,8 @@
 Builds a 10,000-job batch on a hand-driven timeline, loads the widget's snapshot into the real
 timeline.js (stand-in model, no Jupyter), then replays the batch 0.1 s at a time: each step is
 one flush in Python (pull + summary) and one update in the browser (apply the delta, refresh
-the header, redraw the chart), timed with performance.now(). Also times a burst of 1,000 job
+the header, redraw the chart, with a band of 500 intervals of other users' occupancy),
+timed with performance.now(). Also times a burst of 1,000 job
 changes at once, and prints the bytes pushed per update against the size of the whole state.
 
 Run by hand:  /work/venv/bin/python bench/bench_widget.py  [n_jobs]
@@ -79,6 +80,10 @@ def main(n_jobs: int = 10_000, steps: int = 100, start_at: float = 120.0) -> Non
     burst = (widget.delta, widget.summary)
     assert burst[0]["from"] == burst_from
 
+    band = {"intervals": [[k * now[0] / 500, (k + 0.8) * now[0] / 500] for k in range(500)],
+            "jobs": 500, "seconds": 0.8 * now[0], "source": "other users (seeded load model)"}
+    for _, summary in (*updates, burst):  # other users on the device: the widget's load band
+        summary["load"] = band
     sizes = [len(json.dumps({"delta": d, "summary": s})) for d, s in updates]
     with sync_playwright() as playwright:
         browser = launch(playwright)

@@ -171,7 +171,8 @@ def _cost(seconds: float, price: float | None) -> float | None:
 def advise(subject: Any, *, jobs: Sequence[JobRecord] | None = None, target: str | None = None,
            qpu_seconds: Callable[[JobRecord], float] | None = None,
            price_per_second: float | None = None, queue_wait: float = 0.0,
-           session_ttl: float | None = None, batch_ttl: float | None = None) -> Advice:
+           session_ttl: float | None = None, batch_ttl: float | None = None,
+           load: float | None = None) -> Advice:
     """Replay a workload in the three modes and recommend one.
 
     Args:
@@ -182,7 +183,13 @@ def advise(subject: Any, *, jobs: Sequence[JobRecord] | None = None, target: str
             ``projected_qpu`` if set, else IBM's quick form of its executions).
         price_per_second: your price; no price, no money figures.
         queue_wait: assumed seconds in the fair-share queue per queue entry.
+        load: other users' share of the device (0 to 0.95): the queue wait per entry is then
+            the load model's mean (:meth:`qmodes.local.load.LoadModel.mean_queue_wait`).
     """
+    if load is not None:
+        from qmodes.local.load import LoadModel
+
+        queue_wait = LoadModel(load).mean_queue_wait()
     workload = subject if isinstance(subject, Workload) else _workload_of(
         subject, jobs, target, qpu_seconds)
     ttls = {"session": session_ttl, "batch": batch_ttl, "job": None}

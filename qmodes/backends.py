@@ -9,10 +9,17 @@ Names:
 * ``"ibm:<device>"`` — a real IBM device through qiskit-ibm-runtime;
 * or a ``BackendV2`` instance.
 
+Every backend returned is a real ``qiskit.providers.BackendV2`` (a subclass of the fake
+device's class or of ``AerSimulator``, see :mod:`qmodes.backend_types`), so it goes wherever
+Qiskit takes a backend: ``transpile``, ``generate_preset_pass_manager(backend=...)``,
+``AerSimulator.from_backend``, qiskit-ibm-runtime's local mode.
+
 Example:
-    >>> target = get_backend("fake_manila")
-    >>> target.name, target.num_qubits, target.requires_isa
+    >>> backend = get_backend("fake_manila")
+    >>> backend.name, backend.num_qubits, backend.requires_isa
     ('fake_manila', 5, True)
+    >>> from qiskit.transpiler import generate_preset_pass_manager
+    >>> pm = generate_preset_pass_manager(optimization_level=1, backend=backend)
 """
 
 from __future__ import annotations
@@ -45,10 +52,14 @@ _instances: weakref.WeakKeyDictionary[Any, LocalBackend] = weakref.WeakKeyDictio
 class LocalBackend:
     """A device that runs on this machine: an Aer simulator, optionally modelling a device.
 
+    :func:`get_backend` returns subclasses that are also real ``BackendV2`` objects (a fake
+    device's own class, or ``AerSimulator``); this plain form remains for engines that only
+    need the attributes below (e.g. :mod:`qmodes.testing`).
+
     Attributes:
         name: the name jobs and usage figures are reported under.
         simulator: the ``AerSimulator`` that executes the circuits.
-        device: the fake device being modelled (its target, noise and timings), if any.
+        device: the device being modelled (its target, noise and timings), if any.
     """
 
     name: str
@@ -106,39 +117,37 @@ def get_backend(name: str | Any = DEFAULT_BACKEND) -> Any:
 
 
 def _resolve(key: str, original: str) -> LocalBackend:
-    from qiskit_aer import AerSimulator
+    from qmodes.backend_types import aer_backend, device_backend
 
     if key == "aer":
-        return LocalBackend("aer", AerSimulator())
+        return aer_backend("aer")  # type: ignore[no-any-return]
     if key.startswith("aer:"):
         method = key.removeprefix("aer:")
         if method not in _AER_METHODS:
             raise ValueError(f"unknown Aer method {method!r}: use one of "
                              f"{', '.join('aer:' + m for m in _AER_METHODS)}")
-        return LocalBackend(key, AerSimulator(method=method))
+        return aer_backend(key, method=method)  # type: ignore[no-any-return]
     device_class = _fake_devices().get(key)
     if device_class is None:
         raise ValueError(unknown_backend_message(original))
-    device = device_class()
-    return LocalBackend(key, AerSimulator.from_backend(device), device)
+    return device_backend(device_class, key)  # type: ignore[no-any-return]
 
 
 def _from_instance(backend: Any) -> Any:
     if isinstance(backend, LocalBackend) or getattr(backend, "is_remote", False):
         return backend
     from qiskit.providers import BackendV2
-    from qiskit_aer import AerSimulator
 
     if type(backend).__name__ == "IBMBackend":
         from qmodes.remote import get_remote_backend
 
         return get_remote_backend(backend)
     if isinstance(backend, BackendV2):
+        from qmodes.backend_types import adopt
+
         with _lock:
             if backend not in _instances:
-                _instances[backend] = (
-                    LocalBackend(backend.name, backend) if isinstance(backend, AerSimulator)
-                    else LocalBackend(backend.name, AerSimulator.from_backend(backend), backend))
+                _instances[backend] = adopt(backend)
             return _instances[backend]
     raise ValueError(f"cannot run on {backend!r}: give a backend name "
                      f"({describe_valid_names()}) or a qiskit BackendV2")

@@ -17,12 +17,35 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 import threading
 import time
 from collections.abc import Callable
 from typing import Protocol
 
-__all__ = ["Clock", "ManualClock", "RealClock", "Timer"]
+__all__ = ["MAX_WAIT", "Clock", "ManualClock", "RealClock", "Timer", "run_timer"]
+
+MAX_WAIT = 3600.0
+"""Longest single wait of a clock thread, in seconds. Python's threading waits overflow at
+about 2.5 million hours ("timestamp out of range for platform time_t"); a timer further out
+is simply waited for in steps of this length."""
+
+_log = logging.getLogger("qmodes.clock")
+
+
+def run_timer(timer: Timer) -> None:
+    """Run a timer's callback unless it was cancelled; an exception is logged, not raised.
+
+    A clock serves every context of the process: one failing callback must not stop the
+    interactive TTLs, max TTLs and idle closes of all the others.
+    """
+    if timer.cancelled:
+        return
+    try:
+        timer.callback()
+    except Exception:
+        _log.exception("qmodes: a timer callback failed (due at %s); the clock goes on",
+                       timer.due)
 
 
 class Timer:
@@ -99,11 +122,11 @@ class RealClock:
             with self._condition:
                 due = self._timers.next_due()
                 while due is None or due > self.now():
-                    self._condition.wait(None if due is None else due - self.now())
+                    self._condition.wait(None if due is None
+                                         else min(due - self.now(), MAX_WAIT))
                     due = self._timers.next_due()
                 timer = self._timers.pop()
-            if not timer.cancelled:
-                timer.callback()
+            run_timer(timer)
 
 
 class ManualClock:
@@ -137,8 +160,7 @@ class ManualClock:
                     break
                 timer = self._timers.pop()
             self._now = max(self._now, timer.due)
-            if not timer.cancelled:
-                timer.callback()
+            run_timer(timer)
         self._now = target
 
     def run_until_idle(self, limit: float = 10 * 24 * 3600.0) -> None:

@@ -42,7 +42,8 @@ class QModes(Configurable):
             %config QModes.max_time = '30m'
             %config QModes.widget = False
             %config QModes.target = 'fake_manila'   # advisor: project Aer runs to a device
-            %config QModes.pace = 0.1               # QPU lane: device time, 10x faster
+            %config QModes.pace = 0.1               # device time flows 10x faster
+            %config QModes.device_load = 0.8        # other users keep fake devices busy
     """
 
     default_backend = Unicode(
@@ -88,9 +89,17 @@ class QModes(Configurable):
     pace = Float(
         None,
         allow_none=True,
-        help="Pacing of the local QPU lane: a fake_<device> job holds it for its projected "
-        "device time times this factor (1.0: real time, 0.1: ten times faster); None runs at "
-        "Aer's speed. Applied to qmodes.local.default_runtime() when set.",
+        help="Speed of device time on fake_<device> backends while nothing waits: wall "
+        "seconds per device second (None or 1.0: real time, 0.1: ten times faster). Waiting "
+        "on a result never sleeps: device time jumps (docs/device-time.md). Applied to "
+        "qmodes.local.default_runtime() when set.",
+    ).tag(config=True)
+
+    device_load = Float(
+        0.0,
+        help="Share of each emulated device (fake_<device>) other users keep busy, 0 to 0.95 "
+        "(e.g. 0.8): their jobs queue with yours by IBM's rules (docs/device-time.md). "
+        "Applied to qmodes.local.default_runtime() when set.",
     ).tag(config=True)
 
     advisor = Bool(
@@ -158,6 +167,21 @@ class QModes(Configurable):
         from qmodes.local import default_runtime
 
         default_runtime().pace = change["new"]
+
+    @validate("device_load")
+    def _check_device_load(self, proposal: dict[str, Any]) -> float:
+        from qmodes.local.load import check_load
+
+        try:
+            return check_load(proposal["value"], "QModes.device_load")
+        except ValueError as error:
+            raise TraitError(str(error)) from None
+
+    @observe("device_load")
+    def _apply_device_load(self, change: dict[str, Any]) -> None:
+        from qmodes.local import default_runtime
+
+        default_runtime().device_load = change["new"]
 
     @classmethod
     def from_config(cls, config: Any) -> tuple[QModes, list[str]]:

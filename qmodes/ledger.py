@@ -292,7 +292,8 @@ class Ledger:
 
     def contexts(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Past contexts, newest first."""
-        sql = "SELECT * FROM contexts ORDER BY created DESC"
+        sql = "SELECT * FROM contexts ORDER BY updated DESC, created DESC"  # wall clock: fake
+        # devices stamp records in device time (docs/device-time.md), ahead of the wall clock
         return self.query(sql + (" LIMIT ?" if limit else ""), (limit,) if limit else ())
 
     def usage_totals(self, since: Any = None, backend: str | None = None

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 __all__ = ["QModesMagics"]
 
 _OPTIONS_HINT = ("valid options: --backend/-b NAME, --max-time T, --interactive-ttl T, "
-                 "--name VAR, --no-widget, --close (line form)")
+                 "--name VAR, --no-widget, --load L, --close (line form)")
 
 
 def _mode_arguments(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -63,6 +63,9 @@ def _mode_arguments(func: Callable[..., Any]) -> Callable[..., Any]:
         argument("--name", metavar="VAR", help="the variable that holds the context "
                  "(default: session or batch)"),
         argument("--no-widget", action="store_true", help="no live timeline at the top"),
+        argument("--load", metavar="L", type=float, help="fake_<device> only: share of the "
+                 "device other users keep busy, 0 to 0.95, from now on (default: %%config "
+                 "QModes.device_load)"),
         argument("--close", action="store_true", help="line form only: close the context "
                  "opened by an earlier %%session or %%batch line"),
     ]
@@ -238,10 +241,24 @@ class QModesMagics(Magics):
                     raise UsageError(f"%{mode} --close takes no other option")
                 self.contexts.close_line(mode)
             else:
+                self._apply_load(label, args)
                 self.contexts.open_line(self._options(label, mode, args))
             return
         self._check_cell_args(mode, args)
+        self._apply_load(label, args)
         self.contexts.run_cell(self._options(label, mode, args), cell)
+
+    def _apply_load(self, label: str, args: argparse.Namespace) -> None:
+        """``--load L``: other users on the device, from now on (qmodes.local.device_time)."""
+        if getattr(args, "load", None) is None:
+            return
+        from qmodes.local.device_time import set_device_load
+
+        try:
+            set_device_load(self.contexts.runtime, args.backend or self.settings.default_backend,
+                            args.load)
+        except ValueError as error:
+            raise UsageError(f"{label}: --load: {error}") from None
 
     def _parse(self, label: str, mode: str, line: str) -> argparse.Namespace:
         words = _split(label, line, _OPTIONS_HINT)
@@ -297,4 +314,4 @@ def _duration(label: str, words: list[str] | None, option: str, default: float |
 
 def _given(args: argparse.Namespace) -> bool:
     return any(getattr(args, name) for name in
-               ("backend", "max_time", "interactive_ttl", "name", "no_widget"))
+               ("backend", "max_time", "interactive_ttl", "name", "no_widget", "load"))

@@ -11,6 +11,9 @@ whose ``result()`` is an ordinary ``PrimitiveResult``. Where a job runs is given
 Device backends (``fake_<device>``, ``ibm:<device>``) take ISA circuits only, as IBM
 hardware does; pass ``transpile=True`` to have qmodes transpile on a classical lane instead.
 
+``options=`` takes a dict or qiskit-ibm-runtime's ``SamplerOptions`` / ``EstimatorOptions``, and
+``.options`` is such an instance (see :mod:`qmodes.options` for what each option does here).
+
 Example:
     >>> import qmodes
     >>> from qiskit import QuantumCircuit
@@ -39,15 +42,19 @@ from qmodes.local import work as local_work
 from qmodes.local.runtime import LocalRuntime
 from qmodes.modes.base import ExecutionContext, current_context
 from qmodes.modes.job import submit_job
+from qmodes.options import (
+    MAX_EXECUTIONS,
+    Settings,
+    check_precision,
+    check_shots,
+    coerce_options,
+    nested,
+    resolve,
+    warn_not_emulated,
+)
 from qmodes.timeline import JobRecord
 
 __all__ = ["MAX_EXECUTIONS", "Estimator", "Sampler"]
-
-MAX_EXECUTIONS = 10_000_000
-"""IBM's limit of executions (shots × parameter sets) in one Sampler job."""
-
-DEFAULT_PRECISION = 0.015625
-"""qiskit-ibm-runtime's default Estimator precision (1/64)."""
 
 
 class _ModeAware:
@@ -55,7 +62,10 @@ class _ModeAware:
 
     primitive: str
 
-    def __init__(self, mode: Any, transpile: bool, runtime: LocalRuntime | None) -> None:
+    def __init__(self, mode: Any, transpile: bool, runtime: LocalRuntime | None,
+                 options: Any) -> None:
+        self._options = coerce_options(self.primitive, options)
+        self._reported: set[str] = set()
         self._transpile = transpile
         self._runtime = runtime
         if mode is None:
@@ -66,6 +76,11 @@ class _ModeAware:
             self._context = mode
         elif mode is not None:
             self._backend = get_backend(mode)
+
+    @property
+    def options(self) -> Any:
+        """qiskit-ibm-runtime's ``SamplerOptions`` / ``EstimatorOptions`` of this primitive."""
+        return self._options
 
     @property
     def mode(self) -> Any:
@@ -82,9 +97,20 @@ class _ModeAware:
             return context, context.target
         return None, get_backend(DEFAULT_BACKEND)
 
-    def _submit(self, pubs: list[Any], executions: int, shots: int | None) -> Job:
+    def _settings(self, backend: Any) -> Settings:
+        """The options, checked, and what they mean on ``backend``; warns of new non-emulated."""
         __tracebackhide__ = True  # IPython: show the user's line, not ours
-        context, backend = self._destination()
+        settings = resolve(self.primitive, self._options, backend=backend,
+                           transpile_for_ideal=self._transpile and not backend.requires_isa)
+        if not getattr(backend, "is_remote", False):
+            warn_not_emulated(settings.not_emulated, self._reported,
+                              f"{type(self).__name__} on {backend.name}")
+        return settings
+
+    def _submit(self, destination: tuple[ExecutionContext | None, Any], pubs: list[Any],
+                executions: int, shots: int | None, settings: Settings) -> Job:
+        __tracebackhide__ = True  # IPython: show the user's line, not ours
+        context, backend = destination
         if context is not None and context.closed:
             from qmodes.errors import ContextClosedError
 
@@ -92,12 +118,17 @@ class _ModeAware:
         projected = None
         if backend.requires_isa and not self._transpile:
             local_work.check_isa(pubs, backend)
-            projected = local_work.project(pubs, backend, self.primitive)
+            projected = local_work.project(pubs, backend, self.primitive, settings)
         record = JobRecord(id=local_work.new_job_id(), context_id=None, mode="job",
                            backend=backend.name, primitive=self.primitive, created=0.0,
                            num_pubs=len(pubs), executions=executions, shots=shots,
                            source=backend.source, projected_qpu=projected)
         work = backend.make_work(self.primitive, pubs, self._transpile)
+        work.options = nested(settings.values)  # the options set, as IBM's job inputs show
+        work.settings = settings
+        work.tags = list(settings.tags)
+        if projected is not None:
+            work.projected_qpu = projected
         if context is not None:
             return context._submit(record, work)
         return submit_job(backend, record, work, self._runtime)
@@ -108,7 +139,9 @@ class Sampler(_ModeAware, BaseSamplerV2):
 
     Args:
         mode: a backend name or ``BackendV2`` (job mode), a ``Session``, a ``Batch``, or None.
-        default_shots: shots for PUBs that give none.
+        options: a dict or qiskit-ibm-runtime ``SamplerOptions`` (see :mod:`qmodes.options`).
+        default_shots: shots for PUBs that give none (sets ``options.default_shots``; 1024
+            when unset, as qiskit-ibm-runtime's local mode).
         transpile: transpile non-ISA circuits for the device on a classical lane.
         runtime: a local runtime (tests pass one with a manual clock).
 
@@ -116,29 +149,46 @@ class Sampler(_ModeAware, BaseSamplerV2):
         >>> import qmodes
         >>> from qiskit import QuantumCircuit
         >>> circuit = QuantumCircuit(1); _ = circuit.x(0); circuit.measure_all()
-        >>> qmodes.Sampler(mode="aer").run([circuit], shots=10).result()[0].data.meas.get_counts()
+        >>> sampler = qmodes.Sampler(mode="aer", options={"simulator": {"seed_simulator": 7}})
+        >>> sampler.options.default_shots = 10
+        >>> sampler.run([circuit]).result()[0].data.meas.get_counts()
         {'1': 10}
     """
 
     primitive = "sampler"
 
-    def __init__(self, mode: Any = None, *, default_shots: int = 1024, transpile: bool = False,
+    def __init__(self, mode: Any = None, options: Any = None, *,
+                 default_shots: int | None = None, transpile: bool = False,
                  runtime: LocalRuntime | None = None) -> None:
-        _check_shots(default_shots, "default_shots")
-        super().__init__(mode, transpile, runtime)
-        self.default_shots = default_shots
+        super().__init__(mode, transpile, runtime, options)
+        if default_shots is not None:
+            self.default_shots = default_shots
+
+    @property
+    def default_shots(self) -> int:
+        """Shots for PUBs that give none: ``options.default_shots``, else 1024."""
+        value = self._options.default_shots
+        return int(value) if _is_set(value) else resolve("sampler", self._options).shots
+
+    @default_shots.setter
+    def default_shots(self, shots: int) -> None:
+        self._options.default_shots = check_shots(shots, "default_shots")
 
     def run(self, pubs: Iterable[SamplerPubLike], *, shots: int | None = None) -> Job:
         """Sample each PUB ``(circuit, parameter_values, shots)``; returns the job."""
         __tracebackhide__ = True  # IPython: show the user's line, not ours
-        if shots is not None:
-            _check_shots(shots, "shots")
-        coerced = _coerce(pubs, lambda pub: SamplerPub.coerce(pub, shots or self.default_shots),
+        destination = self._destination()
+        settings = self._settings(destination[1])
+        default = settings.shots if shots is None else check_shots(shots, "shots")
+        coerced = _coerce(pubs, lambda pub: SamplerPub.coerce(pub, default),
                           "(circuit, parameter_values=None, shots=None)")
+        for index, pub in enumerate(coerced):
+            check_shots(pub.shots, f"the shots of PUB #{index}")
         executions = sum(pub.shots * max(1, pub.parameter_values.size) for pub in coerced)
         _check_executions(executions)  # IBM's limit is per Sampler job
         per_pub = {pub.shots for pub in coerced}
-        return self._submit(coerced, executions, per_pub.pop() if len(per_pub) == 1 else None)
+        return self._submit(destination, coerced, executions,
+                            per_pub.pop() if len(per_pub) == 1 else None, settings)
 
 
 class Estimator(_ModeAware, BaseEstimatorV2):
@@ -146,30 +196,57 @@ class Estimator(_ModeAware, BaseEstimatorV2):
 
     Args:
         mode: a backend name or ``BackendV2`` (job mode), a ``Session``, a ``Batch``, or None.
-        default_precision: target standard error for PUBs that give none; 1/64 as
-            qiskit-ibm-runtime. 0 computes exact expectation values on Aer.
+        options: a dict or qiskit-ibm-runtime ``EstimatorOptions`` (see :mod:`qmodes.options`).
+        default_precision: target standard error for PUBs that give none (sets
+            ``options.default_precision``; 1/64 when unset, as qiskit-ibm-runtime). 0
+            computes exact expectation values on Aer.
         transpile: transpile non-ISA circuits (and lay out their observables) on a lane.
         runtime: a local runtime (tests pass one with a manual clock).
     """
 
     primitive = "estimator"
 
-    def __init__(self, mode: Any = None, *, default_precision: float = DEFAULT_PRECISION,
-                 transpile: bool = False, runtime: LocalRuntime | None = None) -> None:
-        _check_precision(default_precision)
-        super().__init__(mode, transpile, runtime)
-        self.default_precision = default_precision
+    def __init__(self, mode: Any = None, options: Any = None, *,
+                 default_precision: float | None = None, transpile: bool = False,
+                 runtime: LocalRuntime | None = None) -> None:
+        self._exact = False  # default_precision=0: exact values (EstimatorOptions wants > 0)
+        super().__init__(mode, transpile, runtime, options)
+        if default_precision is not None:
+            self.default_precision = default_precision
+
+    @property
+    def default_precision(self) -> float:
+        """Precision for PUBs that give none (0.0: exact)."""
+        return 0.0 if self._exact else resolve("estimator", self._options).precision
+
+    @default_precision.setter
+    def default_precision(self, precision: float) -> None:
+        value = check_precision(precision, "default_precision")
+        self._exact = value == 0
+        if value > 0:
+            self._options.default_precision = value
 
     def run(self, pubs: Iterable[EstimatorPubLike], *, precision: float | None = None) -> Job:
         """Estimate each PUB ``(circuit, observables, parameter_values, precision)``."""
         __tracebackhide__ = True  # IPython: show the user's line, not ours
+        destination = self._destination()
+        settings = self._settings(destination[1])
         if precision is not None:
-            _check_precision(precision)
-        target = self.default_precision if precision is None else precision
+            target = check_precision(precision, "precision")
+        else:
+            target = 0.0 if self._exact else settings.precision
         coerced = _coerce(pubs, lambda pub: EstimatorPub.coerce(pub, target),
                           "(circuit, observables, parameter_values=None, precision=None)")
+        for index, pub in enumerate(coerced):
+            check_precision(pub.precision, f"the precision of PUB #{index}")
         executions = sum(_estimator_shots(pub.precision) * max(1, pub.size) for pub in coerced)
-        return self._submit(coerced, executions, None)
+        return self._submit(destination, coerced, executions, None, settings)
+
+
+def _is_set(value: Any) -> bool:
+    from qiskit_ibm_runtime.options.utils import UnsetType
+
+    return not isinstance(value, UnsetType)
 
 
 def _coerce(pubs: Iterable[Any], coerce: Any, form: str) -> list[Any]:
@@ -187,22 +264,10 @@ def _coerce(pubs: Iterable[Any], coerce: Any, form: str) -> list[Any]:
     return coerced
 
 
-def _check_shots(shots: Any, name: str) -> None:
-    __tracebackhide__ = True  # IPython: show the user's line, not ours
-    if isinstance(shots, bool) or not isinstance(shots, int) or shots <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {shots!r}")
-
-
-def _check_precision(precision: Any) -> None:
-    __tracebackhide__ = True  # IPython: show the user's line, not ours
-    if isinstance(precision, bool) or not isinstance(precision, (int, float)) or precision < 0:
-        raise ValueError(f"precision must be a number ≥ 0 (e.g. 0.01), got {precision!r}")
-
-
 @functools.lru_cache(maxsize=64)
 def _estimator_shots(precision: float) -> int:
     """Shots IBM's Estimator would take for a precision: ~1/precision²."""
-    return 1 if precision <= 0 else round(1 / precision**2)
+    return 1 if precision <= 0 else max(1, round(1 / precision**2))
 
 
 def _check_executions(executions: int) -> None:
@@ -212,3 +277,4 @@ def _check_executions(executions: int) -> None:
             f"this job has {executions:,} executions (shots × parameter sets); IBM allows at "
             f"most {MAX_EXECUTIONS:,} per Sampler job: split the PUBs over several jobs in a "
             f"batch")
+

@@ -100,8 +100,60 @@ def test_bad_input_is_a_clear_value_error_and_creates_no_job(bell, call, message
 
 
 def test_estimator_rejects_a_negative_precision():
-    with pytest.raises(ValueError, match="precision must be a number"):
+    with pytest.raises(ValueError, match="default_precision must be a finite number"):
         qmodes.Estimator(mode="aer", default_precision=-1)
+
+
+@pytest.mark.parametrize(
+    ("precision", "message"),
+    [
+        (float("nan"), r"precision must be a finite number .*nan"),
+        (float("inf"), r"precision must be a finite number .*inf"),
+        (-0.1, r"precision must be a finite number"),
+        (1e-200, r"precision=1e-200 needs about .* shots per circuit; .*10,000,000"),
+        ("0.1", r"precision must be a number"),
+        (True, r"precision must be a number"),
+    ],
+)
+def test_bad_precision_is_refused_with_a_message_naming_it(precision, message):
+    circuit = QuantumCircuit(1)
+    estimator = qmodes.Estimator(mode="aer")
+    with pytest.raises(ValueError, match=message):
+        estimator.run([(circuit, SparsePauliOp("Z"))], precision=precision)
+    with pytest.raises(ValueError, match="default_" + message):
+        qmodes.Estimator(mode="aer", default_precision=precision)
+    with pytest.raises(ValueError, match=r"precision of PUB #0|invalid PUB #0"):
+        estimator.run([(circuit, SparsePauliOp("Z"), None, precision)])
+
+
+def test_bad_options_precision_names_the_option():
+    circuit = QuantumCircuit(1)
+    estimator = qmodes.Estimator(mode="aer")
+    estimator.options.default_precision = float("nan")  # qiskit-ibm-runtime lets it through
+    with pytest.raises(ValueError, match=r"options\.default_precision must be a finite"):
+        estimator.run([(circuit, SparsePauliOp("Z"))])
+
+
+def test_numpy_numbers_are_accepted_as_qiskit_accepts_them(bell):
+    sampler = qmodes.Sampler(mode="aer", default_shots=np.int32(6))
+    assert sampler.run([bell]).result()[0].data.meas.num_shots == 6
+    assert sampler.run([bell], shots=np.int64(10)).result()[0].data.meas.num_shots == 10
+    assert sampler.run([(bell, None, np.uint16(4))]).result()[0].data.meas.num_shots == 4
+    sampler.options.default_shots = np.int64(8)
+    assert sampler.run([bell]).result()[0].data.meas.num_shots == 8
+    circuit = QuantumCircuit(1)
+    result = qmodes.Estimator(mode="aer").run([(circuit, SparsePauliOp("Z"))],
+                                              precision=np.float64(0.1)).result()
+    assert result[0].metadata["target_precision"] == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("shots", [0, -1, True, 2.5, "10", 10**12])
+def test_bad_shots_name_the_argument(bell, shots):
+    sampler = qmodes.Sampler(mode="aer")
+    with pytest.raises(ValueError, match=r"^shots must be a positive integer"):
+        sampler.run([bell], shots=shots)
+    with pytest.raises(ValueError, match=r"^default_shots must be a positive integer"):
+        qmodes.Sampler(mode="aer", default_shots=shots)
 
 
 def test_a_closed_context_refuses_new_jobs_with_what_to_do(bell):

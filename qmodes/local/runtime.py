@@ -21,11 +21,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 from qmodes._lazy import ProcessWide
 from qmodes.backends import LocalBackend
 from qmodes.clock import Clock, RealClock
+from qmodes.local.device_time import DeviceTime
 from qmodes.local.executors import Executor, ThreadExecutor
 from qmodes.local.scheduler import Scheduler
 from qmodes.timeline import Timeline, default_timeline
@@ -49,16 +49,23 @@ class LocalRuntime:
             default each device gets its own ``ThreadExecutor`` with ``lanes`` lanes.
         timeline: where events go (default: the process-wide timeline).
         lanes: classical execution lanes per device (IBM: 5).
-        pace: if set, each job holds a device's QPU lane for at least its projected time on
-            that device (:mod:`qmodes.projection`) times ``pace`` (1.0: real time, 0.1: ten
-            times faster), so interactive TTLs on Aer play out as on the real device. Only
-            for ``fake_<device>`` backends; ignored with an explicit ``executor``.
+        pace: wall seconds per device second of emulated devices while nothing waits
+            (None or 1.0: real time, 0.1: ten times faster); see ``docs/device-time.md``.
+        device_time: how ``fake_<device>`` backends run: in device time (default; a
+            :class:`~qmodes.local.device_time.DeviceTime`, e.g. with ``load=0.8``), or
+            False for Aer's own speed. Not used with an explicit ``executor``.
+        load: share of each emulated device other users keep busy (0 to 0.95).
     """
 
     def __init__(self, *, clock: Clock | None = None, executor: Executor | None = None,
                  timeline: Timeline | None = None, lanes: int = 5,
-                 pace: float | None = None) -> None:
+                 pace: float | None = None, device_time: DeviceTime | bool = True,
+                 load: float | None = None) -> None:
+        self.device_time: DeviceTime | None = (
+            DeviceTime() if device_time is True else device_time or None)
         self.pace = pace
+        if load is not None:
+            self.device_load = load
         if lanes < 1:
             raise ValueError(f"lanes must be at least 1, got {lanes}")
         self.clock: Clock = clock or RealClock()
@@ -68,7 +75,6 @@ class LocalRuntime:
         self._make_executor: Callable[[str], Executor] = (
             (lambda name: executor) if executor is not None
             else (lambda name: ThreadExecutor(lanes, name=f"qmodes-{name}",
-                                              min_qpu_time=self._paced_qpu_time,
                                               clock=self.clock)))
         self._schedulers: dict[str, Scheduler] = {}
         self._lock = threading.Lock()
@@ -84,14 +90,19 @@ class LocalRuntime:
         with self._lock:
             scheduler = self._schedulers.get(backend.name)
             if scheduler is None:
-                scheduler = Scheduler(backend.name, self.clock, self._make_executor(backend.name),
-                                      self.timeline, self.lanes)
+                if self._executor is None and self.device_time is not None:
+                    scheduler = self.device_time.make_scheduler(backend, self.timeline,
+                                                                self.lanes)
+                if scheduler is None:
+                    scheduler = Scheduler(backend.name, self.clock,
+                                          self._make_executor(backend.name), self.timeline,
+                                          self.lanes)
                 self._schedulers[backend.name] = scheduler
             return scheduler
 
     @property
     def pace(self) -> float | None:
-        """QPU pacing factor (None: Aer's own speed); may be changed at any time."""
+        """Wall seconds per device second while nothing waits (None: 1.0); may change any time."""
         return self._pace
 
     @pace.setter
@@ -101,16 +112,19 @@ class LocalRuntime:
                              f"as 1.0 (real device time) or 0.1 (ten times faster), or None; "
                              f"got {value!r}")
         self._pace = value
+        if self.device_time is not None:
+            self.device_time.pace = value
 
-    def _paced_qpu_time(self, job: Any) -> float:
-        """The least time ``job`` holds the QPU lane: projected device time × pace."""
-        backend = getattr(job._work, "backend", None)
-        if self.pace is None or backend is None or backend.device is None:
-            return 0.0
-        from qmodes.projection import project_pubs
+    @property
+    def device_load(self) -> float:
+        """Share of each emulated device other users keep busy (0: nobody else)."""
+        return self.device_time.load if self.device_time is not None else 0.0
 
-        projection = project_pubs(job._work.pubs, backend.device, primitive=job._record.primitive)
-        return projection.seconds * self.pace
+    @device_load.setter
+    def device_load(self, value: float) -> None:
+        if self.device_time is None:
+            raise ValueError("device load needs device time: LocalRuntime(device_time=True)")
+        self.device_time.load = value
 
     def shutdown(self, timeout: float = 0.0) -> None:
         """End every job and context in a final state (the process is exiting).

@@ -118,7 +118,7 @@ class Scheduler:
         self._queue: OrderedDict[Job, int] = OrderedDict()  # job -> submission number
         self._submitted = 0
         self._running: set[Job] = set()
-        self._qpu_ready: OrderedDict[Job, None] = OrderedDict()
+        self._qpu_ready: list[Job] = []  # pre-processed, waiting for the QPU (<= lanes)
         self._qpu_job: Job | None = None
         self._owner: _Context | None = None  # the session whose window is open
         self._contexts: dict[str, _Context] = {}
@@ -171,7 +171,7 @@ class Scheduler:
                     if job.context_id == ctx.id and job is not self._qpu_job:
                         job._cancel_requested = True
                         if job in self._qpu_ready:
-                            del self._qpu_ready[job]
+                            self._qpu_ready.remove(job)
                             self._finish(job, "CANCELLED")
                 self._close(ctx)
                 self._dispatch()
@@ -287,7 +287,7 @@ class Scheduler:
             if job in self._queue:
                 self._cancel_queued(job)
             elif job in self._qpu_ready:
-                del self._qpu_ready[job]
+                self._qpu_ready.remove(job)
                 self._finish(job, "CANCELLED")
             else:
                 job._cancel_requested = True  # ends CANCELLED when its phase returns
@@ -318,9 +318,16 @@ class Scheduler:
                 break
             self._start(job)
         if self._qpu_job is None and self._qpu_ready:
-            job = self._qpu_job = self._qpu_ready.popitem(last=False)[0]
+            job = self._next_for_qpu()
+            self._qpu_ready.remove(job)  # at most `lanes` jobs wait here: O(1)
+            self._qpu_job = job
             self.timeline.open_span(job.job_id(), "qpu", self.clock.now())
             self._hand_over(job, "qpu", job._work.execute, self._qpu_done)
+
+    def _next_for_qpu(self) -> Job:
+        """The ready job that takes the QPU next: an active batch's jobs jump ahead (other
+        users wait behind them too), else first ready, first served."""
+        return next((j for j in self._qpu_ready if self._has_priority(j)), self._qpu_ready[0])
 
     def _next_to_start(self) -> Job | None:
         """The job to start next: O(number of active batches), not O(queue)."""
@@ -337,6 +344,10 @@ class Scheduler:
         if ctx is not None and ctx.mode == "session" and self._running:
             return None  # the session waits until the device is free, then locks it
         return job
+
+    def _has_priority(self, job: Job) -> bool:
+        """Whether ``job`` belongs to an active batch (its jobs jump the queue)."""
+        return job.context_id in self._active_batches
 
     def _start(self, job: Job) -> None:
         now = self.clock.now()
@@ -390,7 +401,7 @@ class Scheduler:
             elif job._cancel_requested:
                 self._finish(job, "CANCELLED", error=self._shut_down, at=now)
             else:
-                self._qpu_ready[job] = None
+                self._qpu_ready.append(job)
             self._dispatch()
         self._after_lock()
 
@@ -479,7 +490,7 @@ class Scheduler:
             for job in list(self._queue):
                 self._cancel_queued(job, reason)
             for job in list(self._qpu_ready):
-                del self._qpu_ready[job]
+                self._qpu_ready.remove(job)
                 self._finish(job, "CANCELLED", error=reason)
             for job in self._running:  # still pre-processing: ends CANCELLED when that returns
                 if job is not self._qpu_job and job._record.spans[-1].kind == "classical":

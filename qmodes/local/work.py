@@ -2,7 +2,12 @@
 
 * classical pre-processing (:meth:`prepare`): transpile for the device when asked;
 * QPU (:meth:`execute`): run the PUBs on the device's Aer simulator;
-* post-processing (:meth:`finalize`): the ``PrimitiveResult`` with qmodes' metadata.
+* post-processing (:meth:`finalize`): the ``PrimitiveResult`` with IBM's metadata
+  (``metadata["execution"]["execution_spans"]``, per-PUB ``shots``) and qmodes' own.
+
+The primitive gives the work its :class:`~qmodes.options.Settings` (seed, noise model,
+``max_execution_time``...); the job handle binds it to its record (:meth:`_Work.bind`), so
+post-processing can read the job's QPU span from the timeline.
 
 ISA validation happens at submission (:func:`check_isa`), as IBM's client does, so a bad
 circuit is an immediate error rather than a failed job.
@@ -12,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+import time
 from typing import Any
 
 from qiskit.primitives import PrimitiveResult
@@ -19,9 +25,15 @@ from qiskit.primitives.containers.estimator_pub import EstimatorPub
 from qiskit.primitives.containers.sampler_pub import SamplerPub
 
 from qmodes.backends import LocalBackend
-from qmodes.errors import InvalidCircuitError
+from qmodes.errors import InvalidCircuitError, QModesError
+from qmodes.options import Settings
 
-__all__ = ["EstimatorWork", "SamplerWork", "check_isa", "new_job_id", "project"]
+__all__ = ["EstimatorWork", "MaxExecutionTimeError", "SamplerWork", "check_isa", "new_job_id",
+           "project"]
+
+
+class MaxExecutionTimeError(QModesError, RuntimeError):
+    """The job's QPU time went over its ``max_execution_time`` (IBM stops it: error 1305)."""
 
 _ALWAYS_SUPPORTED = frozenset({"barrier"})
 
@@ -58,12 +70,15 @@ def check_isa(pubs: list[Any], backend: LocalBackend) -> None:
             raise InvalidCircuitError(
                 f"the circuit of PUB #{index} {problem}: devices take ISA circuits. Transpile "
                 f"first (pm = generate_preset_pass_manager(optimization_level=1, "
-                f"backend=qmodes.get_backend({backend.name!r}).device); circuit = pm.run(circuit)) "
+                f"backend=qmodes.get_backend({backend.name!r})); circuit = pm.run(circuit)) "
                 f"or let qmodes do it: Sampler(..., transpile=True)")
 
 
-def project(pubs: list[Any], backend: Any, primitive: str) -> float:
+def project(pubs: list[Any], backend: Any, primitive: str,
+            settings: Settings | None = None) -> float:
     """Projected QPU seconds of the job on the real device, checked against IBM's job limits.
+
+    ``settings`` give ``execution.rep_delay`` and ``execution.init_qubits``.
 
     Raises:
         ValueError: the job would exceed a limit (the message says which and what to do).
@@ -71,7 +86,9 @@ def project(pubs: list[Any], backend: Any, primitive: str) -> float:
     __tracebackhide__ = True  # IPython: show the user's line, not ours
     from qmodes.projection import check_limits, project_pubs
 
-    projection = project_pubs(pubs, backend.device, primitive=primitive)
+    settings = settings or Settings()
+    projection = project_pubs(pubs, backend.device, primitive=primitive,
+                              rep_delay=settings.rep_delay, init_qubits=settings.init_qubits)
     check_limits(projection, primitive)
     return projection.seconds
 
@@ -82,6 +99,20 @@ def _pass_manager(backend: LocalBackend) -> Any:
 
     return generate_preset_pass_manager(optimization_level=1, backend=backend.device
                                         or backend.simulator)
+
+
+def _pass_manager_for(backend: LocalBackend, settings: Settings) -> Any:
+    """The device's pass manager, or one for ``simulator.basis_gates``/``coupling_map``."""
+    if backend.device is not None or (settings.basis_gates is None
+                                      and settings.coupling_map is None):
+        return _pass_manager(backend)
+    from qiskit.transpiler import CouplingMap, generate_preset_pass_manager
+
+    coupling = settings.coupling_map
+    if coupling is not None and not isinstance(coupling, CouplingMap):
+        coupling = CouplingMap(coupling)
+    return generate_preset_pass_manager(optimization_level=1, basis_gates=settings.basis_gates,
+                                        coupling_map=coupling)
 
 
 @functools.cache
@@ -98,6 +129,17 @@ def _aer_estimator(backend: LocalBackend) -> Any:
     return EstimatorV2.from_backend(backend.simulator)
 
 
+def _aer_primitive(backend: LocalBackend, primitive: str, settings: Settings) -> Any:
+    """Aer's primitive on the backend's simulator, with the job's seed and noise model."""
+    run_options = settings.run_options()
+    if not run_options:
+        return (_aer_sampler if primitive == "sampler" else _aer_estimator)(backend)
+    from qiskit_aer.primitives import EstimatorV2, SamplerV2
+
+    cls = SamplerV2 if primitive == "sampler" else EstimatorV2
+    return cls.from_backend(backend.simulator, options={"run_options": run_options})
+
+
 class _Work:
     primitive: str
 
@@ -105,17 +147,73 @@ class _Work:
         self.backend = backend
         self.pubs = pubs
         self.transpile = transpile
-        self.projected_qpu: float | None = None  # set when transpiled here
+        self.projected_qpu: float | None = None  # set at submission or when transpiled here
+        self.settings = Settings()
+        self.options: Any = None  # the primitive's options at run(), for the job's inputs
+        self.tags: list[str] = []
+        self._job_id: str | None = None
+        self._timeline: Any = None
+
+    def bind(self, job_id: str, timeline: Any) -> None:
+        """The job this work belongs to, and the timeline holding its record (its QPU span)."""
+        self._job_id, self._timeline = job_id, timeline
 
     def _transpiled(self) -> None:
         """After transpiling on the lane: project, and refuse a job over IBM's limits."""
         if self.backend.device is not None:
-            self.projected_qpu = project(self.pubs, self.backend, self.primitive)
+            self.projected_qpu = project(self.pubs, self.backend, self.primitive, self.settings)
+
+    def execute(self) -> PrimitiveResult:
+        """The QPU phase: Aer runs the PUBs; a job over ``max_execution_time`` fails."""
+        limit = self.settings.max_execution_time
+        if limit is not None and self.projected_qpu is not None and self.projected_qpu > limit:
+            raise MaxExecutionTimeError(_over_limit(self.projected_qpu, limit, "projected for "
+                                                    f"{self.backend.name}"))
+        start = time.monotonic()
+        result = _aer_primitive(self.backend, self.primitive, self.settings)._run(self.pubs)
+        elapsed = time.monotonic() - start
+        if limit is not None and self.projected_qpu is None and elapsed > limit:
+            raise MaxExecutionTimeError(_over_limit(elapsed, limit, "measured on Aer"))
+        return result
 
     def finalize(self, raw: PrimitiveResult) -> PrimitiveResult:
+        """Post-processing: IBM's metadata (execution spans, per-PUB shots) and qmodes'."""
+        from qmodes.local.spans import execution_spans
+
         metadata = dict(raw.metadata)
-        metadata["qmodes"] = {"backend": self.backend.name, "source": "measured on Aer"}
-        return PrimitiveResult(list(raw), metadata=metadata)
+        qpu = self._qpu_span()
+        metadata["execution"] = {"execution_spans": execution_spans(qpu, self.pubs,
+                                                                    self.primitive)}
+        qmodes_metadata: dict[str, Any] = {"backend": self.backend.name,
+                                           "source": "measured on Aer"}
+        if self.settings.not_emulated:
+            qmodes_metadata["not_emulated"] = dict(self.settings.not_emulated)
+        if self.tags:
+            qmodes_metadata["job_tags"] = list(self.tags)
+        metadata["qmodes"] = qmodes_metadata
+        return PrimitiveResult([self._pub_result(i, r) for i, r in enumerate(raw)],
+                               metadata=metadata)
+
+    def _pub_result(self, index: int, result: Any) -> Any:
+        return result
+
+    def _qpu_span(self) -> tuple[float, float] | None:
+        """The job's QPU span (start, end) on the timeline's clock, if bound and known."""
+        if self._timeline is None or self._job_id is None:
+            return None
+        try:
+            span = self._timeline.job(self._job_id).span("qpu")
+        except KeyError:
+            return None
+        if span is None or span.end is None:
+            return None
+        return float(span.start), float(span.end)
+
+
+def _over_limit(seconds: float, limit: float, source: str) -> str:
+    return (f"Job exceeded its maximum execution time: {seconds:.3g} s of QPU time ({source}) "
+            f"is over options.max_execution_time={limit:g} s, so the job was stopped as IBM "
+            f"stops it (error 1305). Raise max_execution_time or split the job.")
 
 
 class SamplerWork(_Work):
@@ -125,13 +223,10 @@ class SamplerWork(_Work):
 
     def prepare(self) -> None:
         if self.transpile:
-            pm = _pass_manager(self.backend)
+            pm = _pass_manager_for(self.backend, self.settings)
             self.pubs = [SamplerPub(pm.run(p.circuit), p.parameter_values, p.shots)
                          for p in self.pubs]
             self._transpiled()
-
-    def execute(self) -> PrimitiveResult:
-        return _aer_sampler(self.backend)._run(self.pubs)
 
 
 class EstimatorWork(_Work):
@@ -141,7 +236,7 @@ class EstimatorWork(_Work):
 
     def prepare(self) -> None:
         if self.transpile:
-            pm = _pass_manager(self.backend)
+            pm = _pass_manager_for(self.backend, self.settings)
             pubs = []
             for p in self.pubs:
                 isa = pm.run(p.circuit)
@@ -150,5 +245,13 @@ class EstimatorWork(_Work):
             self.pubs = pubs
             self._transpiled()
 
-    def execute(self) -> PrimitiveResult:
-        return _aer_estimator(self.backend)._run(self.pubs)
+    def _pub_result(self, index: int, result: Any) -> Any:
+        """IBM's per-PUB metadata has the shots the precision took (none when exact)."""
+        precision = float(self.pubs[index].precision)
+        if precision <= 0:
+            return result
+        from qiskit.primitives.containers import PubResult
+
+        metadata = dict(result.metadata)
+        metadata.setdefault("shots", max(1, round(1 / precision**2)))
+        return PubResult(result.data, metadata=metadata)

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from qmodes._atomic import deferred_interrupt
 from qmodes.backends import DEFAULT_BACKEND, get_backend
 from qmodes.durations import parse_interactive_ttl, parse_max_time
-from qmodes.jobs import Job, JobWork
+from qmodes.jobs import Job, JobWork, qiskit_backend
 from qmodes.local.runtime import LocalRuntime, default_runtime
 from qmodes.timeline import ContextRecord, JobRecord
 from qmodes.usage import RULES, UsageFigure, context_usage
@@ -30,9 +30,14 @@ __all__ = ["ExecutionContext", "close_open_contexts", "current_context", "open_c
 _current: contextvars.ContextVar[ExecutionContext | None] = contextvars.ContextVar(
     "qmodes_current_context", default=None)
 _sticky: ExecutionContext | None = None
+_undo_sticky: Any = None  # restores qiskit-ibm-runtime's default session when _sticky changes
 _INTERRUPTIONS = (KeyboardInterrupt, asyncio.CancelledError)
 """Leaving a ``with`` block by these cancels the queued jobs before closing."""
 _all_contexts: weakref.WeakSet[ExecutionContext] = weakref.WeakSet()
+_by_id: weakref.WeakValueDictionary[str, ExecutionContext] = weakref.WeakValueDictionary()
+"""The contexts of this process by id, for ``from_id`` (weak: a context nothing refers to any
+more, with its jobs and results, is not kept alive for it)."""
+_by_id_lock = threading.Lock()
 
 _STATUS = {
     ("open", True): "Pending", ("open", False): "Pending",
@@ -52,9 +57,19 @@ def current_context() -> ExecutionContext | None:
 
 
 def set_default_context(context: ExecutionContext | None) -> None:
-    """Make ``context`` the one primitives use when no ``with`` block is open (across cells)."""
-    global _sticky
+    """Make ``context`` the one primitives use when no ``with`` block is open (across cells).
+
+    It also becomes qiskit-ibm-runtime's default session (its ``ContextVar``, which keeps its
+    value from one notebook cell to the next), so that its own primitives with no mode join
+    it too, as in a ``with`` block.
+    """
+    global _sticky, _undo_sticky
+    if _undo_sticky is not None:
+        undo, _undo_sticky = _undo_sticky, None
+        undo()
     _sticky = context
+    if context is not None:
+        _undo_sticky = context._make_runtime_default()
 
 
 def open_contexts() -> list[ExecutionContext]:
@@ -73,35 +88,46 @@ def close_open_contexts() -> None:
 
 
 class ExecutionContext:
-    """Base of :class:`~qmodes.Session` and :class:`~qmodes.Batch`."""
+    """Base of :class:`~qmodes.Session` and :class:`~qmodes.Batch`.
+
+    The signature is qiskit-ibm-runtime's ``Session(backend, max_time=None, *,
+    create_new=True)``, plus qmodes' keyword-only ``interactive_ttl`` and ``runtime``.
+    ``create_new`` is accepted for compatibility: a local context is always new (as in
+    qiskit-ibm-runtime's local testing mode); re-join an existing one with :meth:`from_id`.
+    """
 
     mode: ClassVar[str]
+    ibm_mode: ClassVar[str]  # qiskit-ibm-runtime's name: "dedicated" or "batch"
     default_interactive_ttl: ClassVar[float]
     default_max_time: ClassVar[float] = 8 * 3600.0
 
-    def __init__(self, backend: Any = None, *, max_time: float | str | None = None,
+    def __init__(self, backend: Any = None, max_time: float | str | None = None, *,
+                 create_new: bool | None = True,
                  interactive_ttl: float | str | None = None,
                  runtime: LocalRuntime | None = None) -> None:
-        self._backend = get_backend(DEFAULT_BACKEND if backend is None else backend)
+        self._target = get_backend(DEFAULT_BACKEND if backend is None else backend)
         self._max_time = (self.default_max_time if max_time is None
                           else parse_max_time(max_time))
         self._interactive_ttl = (self.default_interactive_ttl if interactive_ttl is None
                                  else parse_interactive_ttl(interactive_ttl))
         self._runtime = runtime or default_runtime()
-        self._scheduler = self._runtime.scheduler(self._backend)
+        self._scheduler = self._runtime.scheduler(self._target)
         self._id = f"{self.mode}-{secrets.token_hex(6)}"
         self._jobs: list[Job] = []
         self._jobs_lock = threading.Lock()
         self._tokens: list[contextvars.Token[ExecutionContext | None]] = []
         self._undo_enter: list[Any] = []
         self._scheduler.open_context(ContextRecord(
-            id=self._id, mode=self.mode, backend=self._backend.name,
+            id=self._id, mode=self.mode, backend=self._target.name,
             created=self._scheduler.clock.now(), max_time=self._max_time,
-            interactive_ttl=self._interactive_ttl, source=self._backend.source))
+            interactive_ttl=self._interactive_ttl, source=self._target.source))
+        self._service: Any = None
         _all_contexts.add(self)
+        with _by_id_lock:
+            _by_id[self._id] = self
 
     def __repr__(self) -> str:
-        return (f"<qmodes.{type(self).__name__} {self._id} on {self._backend.name}: "
+        return (f"<qmodes.{type(self).__name__} {self._id} on {self._target.name}: "
                 f"{self.status()}, {len(self._jobs)} jobs>")
 
     # -- identity --------------------------------------------------------------------------
@@ -114,13 +140,77 @@ class ExecutionContext:
         """As qiskit-ibm-runtime: the id of the session or batch."""
         return self._id
 
+    @classmethod
+    def from_id(cls, session_id: str, service: Any = None, use_fractional_gates: bool = False,
+                calibration_id: str | None = None) -> Any:
+        """Re-join a session or batch of this process by its id (qiskit-ibm-runtime's
+        ``Session.from_id``); the other arguments are accepted for compatibility.
+
+        Raises:
+            ValueError: no context of this process has that id, or it is of the other mode.
+        """
+        with _by_id_lock:
+            context = _by_id.get(session_id)
+        if context is None:
+            raise ValueError(f"no session or batch {session_id!r} in this process: qmodes "
+                             f"re-joins the contexts this process opened and still refers "
+                             f"to (ids such as {cls.mode}-1a2b3c4d5e6f)")
+        if not isinstance(context, cls):
+            raise ValueError(f"Input ID {session_id} has execution mode {context.ibm_mode} "
+                             f"instead of {cls.ibm_mode}.")
+        return context
+
+    @property
+    def service(self) -> Any:
+        """As qiskit-ibm-runtime: the service jobs go through.
+
+        On an IBM device, its ``QiskitRuntimeService``; on a local device, a
+        ``QiskitRuntimeLocalService`` bound to this context, so that qiskit-ibm-runtime's
+        primitives given this context run their jobs here (:mod:`qmodes.modes.runtime_bridge`).
+        """
+        remote_service = getattr(self._target, "service", None)
+        if remote_service is not None and getattr(self._target, "is_remote", False):
+            return remote_service
+        if self._service is None:
+            from qmodes.modes.runtime_bridge import ContextService
+
+            self._service = ContextService(self)
+        return self._service
+
+    @property
+    def _backend(self) -> Any:
+        """The Qiskit ``BackendV2`` (qiskit-ibm-runtime's primitives read ``mode._backend``)."""
+        return qiskit_backend(self._target)
+
+    @property
+    def _active(self) -> bool:
+        """qiskit-ibm-runtime's flag: True while the context accepts jobs."""
+        return not self.closed
+
+    @property
+    def _session_id(self) -> str:
+        return self._id
+
+    @property
+    def _instance(self) -> str | None:
+        return getattr(getattr(self._target, "device", None), "_instance", None)
+
+    def _run(self, program_id: str, inputs: dict, options: Any = None,
+             result_decoder: Any = None, calibration_id: str | None = None,
+             dry_run: bool = False) -> Any:
+        """What qiskit-ibm-runtime's primitives call on their mode: runs the program here."""
+        __tracebackhide__ = True  # IPython: show the user's line, not ours
+        from qmodes.modes.runtime_bridge import run_program
+
+        return run_program(self, program_id, inputs, options, calibration_id, dry_run)
+
     @property
     def backend_name(self) -> str:
-        return self._backend.name
+        return self._target.name
 
     def backend(self) -> str:
         """As qiskit-ibm-runtime: the backend's name."""
-        return self._backend.name
+        return self._target.name
 
     @property
     def timeline(self) -> Any:
@@ -141,11 +231,23 @@ class ExecutionContext:
             return list(self._jobs)
 
     # -- lifecycle -------------------------------------------------------------------------
-    def __enter__(self) -> ExecutionContext:
+    def __enter__(self) -> Any:
         self._tokens.append(_current.set(self))
-        hook = getattr(self._scheduler, "enter_context", None)  # remote: the client's own
-        self._undo_enter.append(hook(self._id) if hook is not None else None)
+        self._undo_enter.append(self._make_runtime_default())
         return self
+
+    def _make_runtime_default(self) -> Any:
+        """Make this context qiskit-ibm-runtime's default session; returns the undo.
+
+        Remote: the client's own Session (the scheduler's ``enter_context``); local: this
+        context itself (:mod:`qmodes.modes.runtime_bridge`).
+        """
+        hook = getattr(self._scheduler, "enter_context", None)
+        if hook is not None:
+            return hook(self._id)
+        from qmodes.modes.runtime_bridge import enter_default_session
+
+        return enter_default_session(self)
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: Any) -> None:
@@ -210,14 +312,20 @@ class ExecutionContext:
         return _STATUS[(record.state, record.accepting_jobs)]
 
     def details(self) -> dict[str, Any]:
-        """The same keys as qiskit-ibm-runtime's ``Session.details()``."""
+        """The keys and types of qiskit-ibm-runtime's ``Session.details()`` (IBM's REST shape).
+
+        Durations are integers where whole (IBM's ``interactive_ttl``, ``max_ttl`` are integer
+        seconds); timestamps are ISO strings or None; ``usage_time`` is None until the first
+        job starts, as IBM's ``elapsed_time``. Two keys are qmodes' own: ``usage_rule`` and
+        ``usage_source`` (how and from what clock ``usage_time`` was computed).
+        """
         record = self.record()
         return {
             "id": record.id,
             "backend_name": record.backend,
-            "interactive_timeout": record.interactive_ttl,
-            "max_time": record.max_time,
-            "active_timeout": record.max_time,
+            "interactive_timeout": _whole(record.interactive_ttl),
+            "max_time": _whole(record.max_time),
+            "active_timeout": _whole(record.max_time),
             "state": record.state,
             "accepting_jobs": record.accepting_jobs,
             "last_job_started": _iso(record.last_job_started),
@@ -226,7 +334,7 @@ class ExecutionContext:
             "closed_at": _iso(record.closed_at),
             "activated_at": _iso(record.activated_at),
             "mode": "dedicated" if record.mode == "session" else "batch",
-            "usage_time": self.usage(),
+            "usage_time": None if record.started_at is None else self.usage(),
             "usage_rule": RULES[record.mode],
             "usage_source": record.source,
             "timestamps": [
@@ -239,16 +347,22 @@ class ExecutionContext:
     # -- used by the primitives ------------------------------------------------------------
     @property
     def target(self) -> Any:
-        return self._backend
+        """The qmodes backend jobs run on (a ``BackendV2`` with qmodes' engine attributes)."""
+        return self._target
 
     def _submit(self, record: JobRecord, work: JobWork) -> Job:
         __tracebackhide__ = True  # IPython: show the user's line, not ours
         record.context_id, record.mode = self._id, self.mode
-        job = Job(record, work, self._scheduler, self.timeline)
+        job = Job(record, work, self._scheduler, self.timeline, backend=self._target)
         with deferred_interrupt(), self._jobs_lock:  # a Ctrl-C never splits these two
             self._scheduler.submit(job)
             self._jobs.append(job)
         return job
+
+
+def _whole(seconds: float) -> float | int:
+    """Integral durations as ``int`` (as IBM reports them), others as they are."""
+    return int(seconds) if float(seconds).is_integer() else seconds
 
 
 def _iso(seconds: float | None) -> str | None:

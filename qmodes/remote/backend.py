@@ -1,7 +1,11 @@
 """``ibm:<device>``: a device of the user's IBM Quantum instance, run through qiskit-ibm-runtime.
 
-:class:`RemoteBackend` has the shape of :class:`qmodes.backends.LocalBackend` (name, target,
-``requires_isa``, ``make_work``...), is remote, and brings its own scheduler
+:class:`RemoteBackend` is a Qiskit ``BackendV2`` wrapping the ``IBMBackend`` (target, coupling
+map, ``dt``, ``instruction_durations``, ``timing_constraints``; other attributes such as
+``default_rep_delay``, ``configuration()`` or ``properties()`` are the device's), so
+``generate_preset_pass_manager(backend=...)`` and ``transpile`` take it. It has the shape of
+:class:`qmodes.backends.LocalBackend` (name ``ibm:<device>``, ``requires_isa``,
+``make_work``...), is remote, and brings its own scheduler
 (:class:`~qmodes.remote.scheduler.RemoteScheduler`), so ``qmodes.Session``, ``Batch`` and job
 mode work on it unchanged. Jobs are submitted with qiskit-ibm-runtime's current primitives
 (``executor_sampler.Sampler`` / ``executor_estimator.Estimator``), or with ``SamplerV2`` /
@@ -18,8 +22,11 @@ Example:
 from __future__ import annotations
 
 import threading
+import typing
 import warnings
 from typing import Any
+
+from qiskit.providers import BackendV2, Options
 
 from qmodes.remote.service import RemoteError, describe, get_service
 
@@ -32,11 +39,14 @@ _lock = threading.Lock()
 _cache: dict[tuple[int, str], RemoteBackend] = {}
 
 
-class RemoteBackend:
-    """An IBM device (an ``IBMBackend``) seen through qmodes.
+class RemoteBackend(BackendV2):
+    """An IBM device (an ``IBMBackend``) seen through qmodes, as a Qiskit ``BackendV2``.
 
     Args:
         device: the ``IBMBackend`` (from ``service.backend(name)``).
+
+    qiskit-ibm-runtime's own primitives send jobs to IBM only for its ``IBMBackend``: give
+    them ``backend.device`` (qmodes' primitives take this backend directly).
     """
 
     requires_isa = True
@@ -44,13 +54,27 @@ class RemoteBackend:
     source = SOURCE
 
     def __init__(self, device: Any) -> None:
+        super().__init__(name=f"ibm:{device.name}",
+                         description=getattr(device, "description", None),
+                         online_date=getattr(device, "online_date", None),
+                         backend_version=getattr(device, "backend_version", None))
         self.device = device
-        self.name = f"ibm:{device.name}"
         self._schedulers: dict[int, Any] = {}
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"<RemoteBackend {self.name}>"
+
+    def __getattr__(self, name: str) -> Any:
+        """Anything else (``default_rep_delay``, ``configuration()``...) is the device's."""
+        device = self.__dict__.get("device")
+        if device is None or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(device, name)
+
+    @classmethod
+    def _default_options(cls) -> Options:
+        return Options()
 
     @property
     def service(self) -> Any:
@@ -61,8 +85,27 @@ class RemoteBackend:
         return self.device.target
 
     @property
+    def max_circuits(self) -> Any:
+        return getattr(self.device, "max_circuits", None)
+
+    @property
     def num_qubits(self) -> int:
         return int(self.device.num_qubits)
+
+    @property
+    def timing_constraints(self) -> Any:
+        """The target's ``TimingConstraints``."""
+        return self.target.timing_constraints()
+
+    def run(self, run_input: Any, **options: Any) -> Any:
+        """IBM devices take primitive jobs, not ``backend.run``.
+
+        Raises:
+            NotImplementedError: always; the message says what to use.
+        """
+        raise NotImplementedError(
+            f"{self.name} runs primitive jobs: use qmodes.Sampler(mode=backend) (or "
+            f"qiskit_ibm_runtime's SamplerV2(mode=backend.device)), not backend.run()")
 
     def make_work(self, primitive: str, pubs: list[Any], transpile: bool) -> RemoteWork:
         """The work of one job of ``primitive`` (``"sampler"`` or ``"estimator"``)."""
@@ -103,7 +146,47 @@ class RemoteWork:
                 self.backend, pubs, True)  # type: ignore[arg-type]
             local.prepare()
             pubs = self.pubs = local.pubs
-        return primitive_class(self.primitive)(mode=mode).run(pubs)
+        cls = primitive_class(self.primitive)
+        options = remote_options(cls, getattr(self, "options", None))
+        if options:
+            return cls(mode=mode, options=options).run(pubs)
+        return cls(mode=mode).run(pubs)
+
+
+def remote_options(cls: Any, options: Any) -> dict[str, Any]:
+    """The options set on the qmodes primitive (a nested dict of what was set, or an options
+    object), as a dict for qiskit-ibm-runtime's ``cls``.
+
+    The 0.50+ primitives have their own options models; a field they do not have is dropped
+    with an :class:`~qmodes.options.OptionNotEmulatedWarning` rather than failing the job.
+    """
+    if not options:
+        return {}
+    if not isinstance(options, dict):  # an options object: what was set on it
+        from qmodes.options import nested as nested_options
+        from qmodes.options import set_values
+
+        options = nested_options(set_values(options))
+    from qmodes.options import OptionNotEmulatedWarning, caller_stacklevel
+
+    nested: dict[str, Any] = dict(options)
+    try:
+        model = typing.get_type_hints(cls).get("options")
+    except Exception:  # unresolvable annotations: send what was set
+        model = None
+    if model is None or not hasattr(model, "model_validate"):
+        return nested
+    kept: dict[str, Any] = {}
+    for key, value in nested.items():
+        try:
+            model.model_validate({**kept, key: value})
+        except Exception:  # pydantic's ValidationError: this model has no such option
+            warnings.warn(f"option {key}={value!r} is not an option of {cls.__module__}."
+                          f"{cls.__name__}; not sent to IBM", OptionNotEmulatedWarning,
+                          stacklevel=caller_stacklevel())
+            continue
+        kept[key] = value
+    return kept
 
 
 def primitive_class(primitive: str) -> Any:

@@ -20,7 +20,7 @@ Example:
     >>> from qmodes.testing.devices import DeviceCatalog
     >>> state = RuntimeState(DeviceCatalog(["fake_manila"]), executor=lambda request: None)
     >>> state.create_session("fake_manila", "batch", None).context.details()["interactive_timeout"]
-    1.0
+    1
     >>> state.stop()
 """
 
@@ -81,7 +81,7 @@ class RuntimeState:
         self.max_ttl = max_ttl
         self.usage_limit_seconds: float | None = None
         self.timeline = Timeline()
-        self.runtime = LocalRuntime(timeline=self.timeline, lanes=lanes)
+        self.runtime = LocalRuntime(timeline=self.timeline, lanes=lanes, device_time=False)
         self.backends = {
             d.name: ServedBackend(d.name, d.backend, d.backend, executor=executor) for d in catalog
         }

@@ -130,7 +130,7 @@ function render({ model, el }) {
   };
   const colors = () => {
     const cs = getComputedStyle(root), c = {};
-    for (const k of ["bg", "fg", "fg2", "grid", "queued", "classical", "qpu", "post", "error", "cancelled", "window", "idle", "now", "select"])
+    for (const k of ["bg", "fg", "fg2", "grid", "queued", "classical", "qpu", "post", "error", "cancelled", "window", "idle", "now", "select", "load"])
       c[k] = cs.getPropertyValue(`--qm-${k}`).trim() || "#888";
     return c;
   };
@@ -168,6 +168,15 @@ function render({ model, el }) {
         if (cur < b) g.fillRect(x(cur), AXIS, x(b) - x(cur), H - AXIS);
       }
     });
+    const load = view.summary.load;  // other users on the device: one aggregated band
+    if (load && load.intervals) {
+      g.fillStyle = c.load;
+      for (const [a, b] of load.intervals) {
+        const x0 = x(a), x1 = x(b);
+        if (x1 < GUTTER || x0 > W) continue;
+        g.fillRect(x0, AXIS - 6, Math.max(1, x1 - x0), 5);
+      }
+    }
     const span = view.t1 - view.t0, raw = span / Math.max(2, (W - GUTTER) / 90);
     const mag = 10 ** Math.floor(Math.log10(raw)), step = [1, 2, 5, 10].find((m) => m * mag >= raw) * mag;
     g.font = "10px sans-serif"; g.textAlign = "center"; g.textBaseline = "middle";

@@ -130,6 +130,9 @@ class TimelineWidget(anywidget.AnyWidget):
         with self._lock:
             ops = self._state.pull()
             summary = summarize(self._state, self._clock())
+            load = _load_band(self._handles.values(), self._state.origin)
+            if load is not None:
+                summary["load"] = load
             live = summary["live"]
             count = len(self._state.ops)
             due = time.monotonic() - self._snapshot_at >= self._snapshot_interval
@@ -285,6 +288,13 @@ def _shell() -> Any:
     except ImportError:
         return None
     return get_ipython()
+
+
+def _load_band(handles: Iterable[Any], origin: float | None) -> dict[str, Any] | None:
+    """Other users' occupancy of the watched device, if it has any (device time only)."""
+    from qmodes.local.device_time import load_band
+
+    return load_band(handles, origin)
 
 
 def _clock_of(handles: list[Any]) -> Callable[[], float]:

@@ -165,13 +165,22 @@ def test_committed_copy_is_executed_and_clean(name: str) -> None:
 def test_execution_modes(run: Callable[[str], Any]) -> None:
     nb = run("01_execution_modes.ipynb")
     text = _all_text(nb)
-    assert re.search(r"job mode usage: 4 jobs, Σ Q_j = [\d.]+ s \(measured on Aer\)", text)
-    assert "batch closed · 4 jobs (4 done) · usage" in text
-    assert "session closed · 4 jobs (4 done) · usage" in text
+    assert re.search(r"job mode usage: 12 jobs, Σ Q_j = [\d.]+ s \(projected for fake_manila\)",
+                     text)
     session = _text(_cell_after(nb, "details = session.details()"))
     billed = re.search(r"session.usage\(\) = ([\d.]+) s \(idle billed ([\d.]+) s\)", session)
-    assert billed and float(billed.group(2)) >= 1.0  # 4 * 0.3 s of classical work billed
-    assert "recommended: batch" in _text(_cell_after(nb, "print(session.advise())"))
+    assert billed and float(billed.group(2)) >= 1.0  # 3 * 0.5 s of classical work billed
+    side = _text(_cell_after(nb, "print(session.advise())"))
+    assert "recommended: batch" in side
+    rows = {m[0]: [float(x) for x in m[1:]] for m in re.findall(
+        r"^ *(job|batch|session) \| +([\d.]+) s \| +([\d.]+) s \| +(\d+) \| +([\d.]+) s \| "
+        r"([\d.]+) s$", side, flags=re.M)}
+    assert set(rows) == {"job", "batch", "session"}
+    device, between, usage = (lambda mode, i: rows[mode][i]), 2, 3
+    assert device("session", between) == 0 < device("job", between)  # exclusive vs. turns
+    assert device("session", 0) < device("job", 0)  # the session waited once
+    assert device("job", usage) == device("batch", usage) < device("session", usage)
+    assert all(device(mode, 4) < device(mode, 0) for mode in rows)  # no waiting here
     # always close: the failing cell failed, and its session is closed
     failing = _cell_after(nb, "my analysis failed")
     assert "RuntimeError: my analysis failed" in _text(failing)
@@ -195,8 +204,15 @@ def test_session_vqe(run: Callable[[str], Any]) -> None:
     changes = _text(_cell_after(nb, "state changes"))
     assert "active → inactive → active" in changes  # the TTL deactivated, a job reactivated
     assert "window 2:" in changes and "window 3:" not in changes
-    assert "'quantum_seconds'" in _text(_cell_after(nb, "metrics()"))
-    assert "recommended: session" in _text(_cell_after(nb, "queue_wait=60"))
+    assert "other users on the QPU inside the windows: 0.0 s" in changes
+    arrived = re.search(r"arrived while a window was open: (\d+); each waited until the window "
+                        r"closed: True", changes)
+    assert arrived and int(arrived.group(1)) >= 1  # the session kept the device; they waited
+    assert "projected for fake_manila" in changes
+    metrics = _text(_cell_after(nb, "metrics()"))
+    assert "'quantum_seconds'" in metrics and "'simulation_seconds'" in metrics
+    advice = _text(_cell_after(nb, "queue_wait=60"))
+    assert "recommended: batch" in advice and "job mode would take" in advice
 
 
 def test_batch_sweep(run: Callable[[str], Any]) -> None:

@@ -1,0 +1,242 @@
+"""Other users of an emulated device: a seeded background load of job-mode jobs.
+
+A real IBM device is shared. With ``load = 0.8`` other users' jobs keep the QPU busy about
+80 % of the time, and the device's own scheduler (:mod:`qmodes.local.scheduler`) schedules
+them by the same rules as yours: first come, first served in the queue (IBM's fair-share
+queue, approximated: see below), nothing else while your session's window is open, your
+active batch's jobs ahead of the queue.
+
+**Durations.** IBM does not publish job-size statistics; it publishes how a job's QPU time is
+estimated ("Estimate job run time": about 2 s per job plus 350 µs per execution, the quick
+form) and the limits ("Job limits": 10 million executions, 3 h per job; the Sampler's default
+of 4,096 shots). A foreign job here has 4,096 shots and ``n`` circuits, ``n`` log-uniform
+between 1 and 100 (our assumption: most jobs are small, a few are sweeps), so its duration is
+``2 + 0.00035 × 4096 × n`` seconds: 3.4 s to 2.4 min, median 16 s, mean about 33 s.
+
+**Arrivals.** A Poisson process with rate ``load / mean duration``, so the QPU is busy
+``load`` of the time in the long run. The device starts busy: ``round(load / (1 - load))``
+jobs (the mean length of an M/M/1 queue) are already queued when the load starts.
+
+**Fair share.** IBM orders the queue by each instance's recent usage against its share
+("Fair-share scheduler"), so a light user is not stuck behind a heavy one. qmodes approximates
+it with two parties of equal share, you and everyone else: while both have jobs waiting for
+the QPU, you take turns (one of theirs, one of yours); within a party, first come, first
+served. An active batch's jobs and an open session window come first, as IBM's rules say.
+
+Example:
+    >>> model = LoadModel(0.8, seed=1)
+    >>> durations = [model.duration() for _ in range(2000)]
+    >>> 20 < sum(durations) / len(durations) < 45
+    True
+    >>> round(model.mean_duration, 1)
+    32.8
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import math
+import random
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from qmodes.projection import QUICK_PER_EXECUTION, SUB_JOB_OVERHEAD
+from qmodes.timeline import JobRecord
+
+if TYPE_CHECKING:
+    from qmodes.clock import Timer
+    from qmodes.local.scheduler import Scheduler
+
+__all__ = ["FOREIGN_PREFIX", "MAX_LOAD", "BackgroundLoad", "LoadModel", "Occupancy",
+           "check_load"]
+
+MAX_LOAD = 0.95
+"""Highest load accepted: at 1.0 and above the queue grows without bound."""
+FOREIGN_PREFIX = "other-"
+"""Job ids of other users' jobs start with this."""
+SHOTS = 4096
+"""Shots of a foreign job (qiskit-ibm-runtime's Sampler default)."""
+MAX_CIRCUITS = 100
+"""Circuits of a foreign job are log-uniform between 1 and this."""
+
+
+def check_load(value: Any, name: str = "load") -> float:
+    """``value`` as a load in [0, 0.95], or a ValueError naming the bound."""
+    try:
+        load = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number between 0 and {MAX_LOAD} (the share of "
+                         f"the device other users keep busy), not {value!r}") from None
+    if isinstance(value, bool) or not (0.0 <= load <= MAX_LOAD):
+        raise ValueError(f"{name} must be between 0 and {MAX_LOAD} (the share of the device "
+                         f"other users keep busy, e.g. 0.8), not {value!r}")
+    return load
+
+
+@dataclass
+class LoadModel:
+    """Other users' jobs on one device: arrivals and durations, seeded.
+
+    Args:
+        load: the share of device time other users' jobs need (0 to 0.95).
+        seed: the random seed (the same seed replays the same crowd).
+    """
+
+    load: float
+    seed: int = 0
+    rng: random.Random = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.load = check_load(self.load)
+        self.rng = random.Random(self.seed)
+
+    @property
+    def mean_duration(self) -> float:
+        """Mean seconds of a foreign job (exact, from the distribution)."""
+        per_circuit = QUICK_PER_EXECUTION * SHOTS
+        mean_circuits = (MAX_CIRCUITS - 1) / math.log(MAX_CIRCUITS)
+        return SUB_JOB_OVERHEAD + per_circuit * mean_circuits
+
+    @property
+    def mean_square_duration(self) -> float:
+        """E[duration²] (exact, from the distribution)."""
+        a, b = SUB_JOB_OVERHEAD, QUICK_PER_EXECUTION * SHOTS
+        log_n = math.log(MAX_CIRCUITS)
+        mean_n = (MAX_CIRCUITS - 1) / log_n
+        mean_n2 = (MAX_CIRCUITS**2 - 1) / (2 * log_n)
+        return a * a + 2 * a * b * mean_n + b * b * mean_n2
+
+    def mean_queue_wait(self) -> float:
+        """Expected wait of one of your jobs entering the queue at a random moment.
+
+        The job on the QPU (busy with probability ``load``) finishes its residual time,
+        ``E[S²] / (2 E[S])``; fair share then gives you the next turn (others had theirs
+        while you were away): ``load × E[S²] / (2 E[S])``. The advisor can use it as its
+        ``queue_wait``.
+
+        Example:
+            >>> round(LoadModel(0.8).mean_queue_wait(), 1)
+            28.7
+        """
+        return self.load * self.mean_square_duration / (2 * self.mean_duration)
+
+    def duration(self) -> float:
+        """Seconds on the QPU of the next foreign job."""
+        circuits = math.exp(self.rng.uniform(0.0, math.log(MAX_CIRCUITS)))
+        return SUB_JOB_OVERHEAD + QUICK_PER_EXECUTION * SHOTS * circuits
+
+    def gap(self) -> float:
+        """Seconds until the next foreign job arrives."""
+        if self.load <= 0:
+            return math.inf
+        return self.rng.expovariate(self.load / self.mean_duration)
+
+    def initial_queue(self) -> int:
+        """Jobs already waiting when the load starts (mean M/M/1 queue length)."""
+        return round(self.load / (1.0 - self.load)) if self.load > 0 else 0
+
+
+class Occupancy:
+    """Other users' time on the QPU: merged intervals (the last ``limit``) and totals."""
+
+    def __init__(self, limit: int = 5000) -> None:
+        self._lock = threading.Lock()
+        self._intervals: list[list[float]] = []
+        self.limit = limit
+        self.jobs = 0
+        self.seconds = 0.0
+        self.recent: collections.deque[tuple[float, float, float]] = collections.deque(
+            maxlen=limit)
+        """The last jobs as ``(arrived, qpu_start, qpu_end)``."""
+
+    def add(self, start: float, end: float, arrived: float | None = None) -> None:
+        """Record one foreign job's QPU interval (and when it arrived, if known)."""
+        with self._lock:
+            self.jobs += 1
+            self.recent.append((start if arrived is None else arrived, start, end))
+            self.seconds += max(0.0, end - start)
+            if self._intervals and start <= self._intervals[-1][1] + 1e-9:
+                self._intervals[-1][1] = max(self._intervals[-1][1], end)
+            else:
+                self._intervals.append([start, end])
+                if len(self._intervals) > self.limit:
+                    del self._intervals[: len(self._intervals) - self.limit]
+
+    def intervals(self, since: float = -math.inf) -> list[tuple[float, float]]:
+        """Busy intervals ``(start, end)`` of other users that end after ``since``."""
+        with self._lock:
+            return [(a, b) for a, b in self._intervals if b > since]
+
+    def busy_between(self, start: float, end: float) -> float:
+        """Seconds other users held the QPU within ``[start, end]``."""
+        return sum(max(0.0, min(b, end) - max(a, start)) for a, b in self.intervals(start))
+
+
+class _NoWork:
+    """A foreign job's work: nothing runs on this machine."""
+
+    pubs: tuple[Any, ...] = ()
+    projected_qpu = None
+
+    def prepare(self) -> None:
+        return None
+
+    def execute(self) -> Any:
+        return None
+
+    def finalize(self, raw: Any) -> Any:
+        return None
+
+
+class BackgroundLoad:
+    """Feeds other users' jobs into a device's scheduler on its (virtual) clock.
+
+    Args:
+        scheduler: the device's scheduler (its clock and executor must know foreign jobs:
+            :class:`~qmodes.local.device_time.DeviceTimeExecutor`).
+        model: arrivals and durations.
+    """
+
+    def __init__(self, scheduler: Scheduler, model: LoadModel) -> None:
+        self.scheduler = scheduler
+        self.model = model
+        self._ids = itertools.count(1)
+        self._timer: Timer | None = None
+        self._stopped = False
+
+    def start(self) -> None:
+        """Queue the initial jobs and schedule the first arrival."""
+        for _ in range(self.model.initial_queue()):
+            self._submit()
+        self._schedule()
+
+    def stop(self) -> None:
+        """No more arrivals (jobs already queued still run)."""
+        self._stopped = True
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def _schedule(self) -> None:
+        gap = self.model.gap()
+        if not self._stopped and math.isfinite(gap):
+            self._timer = self.scheduler.clock.call_later(gap, self._arrive)
+
+    def _arrive(self) -> None:
+        if self._stopped:
+            return
+        self._submit()
+        self._schedule()
+
+    def _submit(self) -> None:
+        from qmodes.jobs import Job
+
+        scheduler = self.scheduler
+        record = JobRecord(id=f"{FOREIGN_PREFIX}{next(self._ids)}", context_id=None,
+                           mode="job", backend=scheduler.backend_name, primitive="sampler",
+                           created=0.0, source="other users")
+        job = Job(record, _NoWork(), scheduler, scheduler.timeline)
+        job.foreign = True  # type: ignore[attr-defined]
+        job.seconds = self.model.duration()  # type: ignore[attr-defined]
+        scheduler.submit(job)
