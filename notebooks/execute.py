@@ -6,9 +6,11 @@ this after editing a notebook (it uses the same settings as ``tests/notebooks``)
     .venv/bin/python notebooks/execute.py                       # every notebook
     .venv/bin/python notebooks/execute.py 02_session_vqe.ipynb  # some of them
 
-``04_ibm_hardware.ipynb`` runs against qmodes' fake IBM runtime server
-(``QMODES_TEST_SERVER=1``), never against a real account. The ledger goes to a temporary
-``QMODES_HOME``, so your own history is not touched.
+The kernel runs as on a machine without an IBM Quantum account: its ``HOME`` is an empty
+temporary folder (no saved account is found there) and no ``QISKIT_IBM_*`` variable reaches it,
+so ``04_ibm_hardware.ipynb`` says so and runs against qmodes' offline IBM Quantum server, never
+against a real account. The ledger goes to a temporary ``QMODES_HOME``, so your own history is
+not touched.
 """
 
 from __future__ import annotations
@@ -33,10 +35,14 @@ def notebooks() -> list[Path]:
 
 
 def kernel_env(qmodes_home: str) -> dict[str, str]:
-    """The kernel's environment: the ledger in ``qmodes_home``, the fake IBM server on."""
+    """The kernel's environment: the ledger in ``qmodes_home``, and no IBM account: ``HOME``
+    is an empty folder next to it (qiskit-ibm-runtime looks for ``~/.qiskit/qiskit-ibm.json``)."""
     env = dict(os.environ)
-    env.update(QMODES_HOME=qmodes_home, QMODES_TEST_SERVER="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
-    for name in ("QISKIT_IBM_TOKEN", "QISKIT_IBM_INSTANCE", "QISKIT_IBM_URL", "QISKIT_IBM_CHANNEL"):
+    home = Path(qmodes_home) / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    env.update(QMODES_HOME=qmodes_home, HOME=str(home), PYDEVD_DISABLE_FILE_VALIDATION="1")
+    for name in ("QISKIT_IBM_TOKEN", "QISKIT_IBM_INSTANCE", "QISKIT_IBM_URL", "QISKIT_IBM_CHANNEL",
+                 "QMODES_TEST_SERVER", "IPYTHONDIR"):
         env.pop(name, None)  # a real account never reaches the executed notebooks
     return env
 

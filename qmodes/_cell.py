@@ -14,8 +14,10 @@ Outside IPython, the same lifecycle is ``with qmodes.Session(...) as session:``.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import contextlib
 import keyword
+import re
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from IPython.core.error import UsageError
 
 from qmodes import _output
+from qmodes._atomic import deferred_interrupt
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import ExecutionResult, InteractiveShell
@@ -109,21 +112,30 @@ class CellContexts:
             _reraise(self.shell, error)
 
     def _start_cell(self, options: Options) -> ExecutionContext:
-        context = self.open(options, f"%%{options.mode}")
-        self.cells.append(context)
-        context.__enter__()  # sets the ContextVar in the context the body runs in
+        """Open the cell's context; a Ctrl-C meanwhile cancels it again, then is raised."""
+        context = None
+        try:
+            with deferred_interrupt():
+                context = self.open(options, f"%%{options.mode}")
+                self.cells.append(context)
+                context.__enter__()  # sets the ContextVar in the context the body runs in
+        except KeyboardInterrupt as interrupt:
+            if context is not None:
+                self._finish_cell(context, interrupt)
+            raise
         return context
 
     def _finish_cell(self, context: ExecutionContext, error: BaseException | None) -> None:
         interrupted = isinstance(error, (KeyboardInterrupt, asyncio.CancelledError))
-        try:
-            if interrupted:
-                context.cancel()  # queued jobs are cancelled, then the context is closed
-            context.__exit__(None, None, None)
-        finally:
-            if context in self.cells:
-                self.cells.remove(context)
-            self._summarize(context, "cancelled" if interrupted else "closed")
+        with deferred_interrupt():  # a second Ctrl-C cannot leave the context open
+            try:
+                if interrupted:
+                    context.cancel()  # queued jobs are cancelled, then the context is closed
+                context.__exit__(None, None, None)
+            finally:
+                if context in self.cells:
+                    self.cells.remove(context)
+        self._summarize(context, "cancelled" if interrupted else "closed")
 
     # -- the line form ---------------------------------------------------------------------
     def open_line(self, options: Options) -> ExecutionContext:
@@ -132,9 +144,10 @@ class CellContexts:
         self.close_line()
         from qmodes.modes import set_default_context
 
-        context = self.open(options, f"%{options.mode}")
-        self.line = context
-        set_default_context(context)
+        with deferred_interrupt():  # opened means tracked: a Ctrl-C waits until both hold
+            context = self.open(options, f"%{options.mode}")
+            self.line = context
+            set_default_context(context)
         return context
 
     def close_line(self, mode: str | None = None) -> None:
@@ -149,9 +162,10 @@ class CellContexts:
                              f"({context.id}); close it with %{context.mode} --close")
         from qmodes.modes import set_default_context
 
-        self.line = None
-        set_default_context(None)
-        context.close()
+        with deferred_interrupt():
+            self.line = None
+            set_default_context(None)
+            context.close()
         self._summarize(context, "closed")
 
     # -- shared ----------------------------------------------------------------------------
@@ -176,9 +190,7 @@ class CellContexts:
         """
         self._check_not_nested(label)
         name = options.variable
-        if not name.isidentifier() or keyword.iskeyword(name) or name in _PRIMITIVES:
-            raise UsageError(f"{label}: --name {name!r}: give a Python variable name other than "
-                             f"{' or '.join(_PRIMITIVES)}")
+        check_name(self.shell, label, name)
         from qmodes.modes import Batch, Session
         from qmodes.primitives import Estimator, Sampler
 
@@ -220,6 +232,34 @@ class CellContexts:
 
 
 _PRIMITIVES = ("sampler", "estimator")
+_IPYTHON_NAMES = frozenset({"get_ipython", "In", "Out", "exit", "quit", "display", "_ih",
+                            "_oh", "_dh"})
+_IPYTHON_CACHE = re.compile(r"_i{0,3}\d*|_+")  # _, __, _i, _iii, _3, _i3: IPython's caches
+
+
+def check_name(shell: InteractiveShell, label: str, name: str) -> None:
+    """Raise UsageError unless ``name`` is a plain variable name the magic may bind.
+
+    Refused: what is not an identifier, keywords, builtins (``print``, ``__builtins__``),
+    dunders, IPython's own names (``get_ipython``, ``In``, ``Out``, ``exit``, ``quit``,
+    ``display``, the ``_``/``_iN`` caches and whatever the shell hides from ``%who``), and
+    the names the magic binds itself (``sampler``, ``estimator``).
+    """
+    reason = None
+    if not name.isidentifier() or keyword.iskeyword(name):
+        reason = "not a Python variable name"
+    elif name in _PRIMITIVES:
+        reason = "the magic binds it to the context's primitive"
+    elif (name in _IPYTHON_NAMES or _IPYTHON_CACHE.fullmatch(name)
+          or name in getattr(shell, "user_ns_hidden", {})):
+        reason = "IPython uses it"
+    elif name.startswith("__") or hasattr(builtins, name):
+        reason = "it would shadow a Python builtin"
+    if reason is not None:
+        shown = name if len(name) <= 40 else name[:40] + "..."
+        raise UsageError(f"{label}: --name {shown!r}: {reason}; give a Python variable name "
+                         f"such as my_{'session' if 'session' in label else 'batch'}, other "
+                         f"than {' or '.join(_PRIMITIVES)}")
 
 
 def _error_of(result: ExecutionResult | None) -> BaseException | None:

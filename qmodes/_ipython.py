@@ -4,9 +4,12 @@
 :mod:`qmodes.magics`, adds the :class:`qmodes.config.QModes` settings to
 ``shell.configurables`` (so ``%config QModes.max_time = '30m'`` works), adds an input
 transformer so a ``%%session`` body may use top-level ``await``, and makes sure every
-context a magic opened is closed when the kernel shuts down. It also attaches the ledger
-(:mod:`qmodes.ledger`, under ``$QMODES_HOME``) to the default timeline, so every context and
-job of the kernel is recorded, and reports remote sessions an earlier kernel left open.
+context a magic opened is closed when the kernel shuts down: at exit, queued local jobs are
+cancelled, running ones get a bounded time, and every job and context ends in a final state
+before the ledger is flushed (:meth:`qmodes.magics.QModesMagics.at_exit`). It also attaches
+the ledger (:mod:`qmodes.ledger`, under ``$QMODES_HOME``) to the default timeline, so every
+context and job of the kernel is recorded, and reports remote sessions an earlier kernel
+left open.
 
 Why the transformer: a cell magic is an ordinary function call, and IPython (and
 ipykernel, which runs async cells as asyncio tasks on its running loop) can only run a
@@ -51,8 +54,8 @@ def load_ipython_extension(shell: InteractiveShell) -> None:
     shell.configurables.append(settings)
     magics._transformer = _AsyncCellTransformer(shell)
     shell.input_transformers_post.append(magics._transformer)
-    atexit.register(magics.shutdown)
     _open_ledger()
+    atexit.register(magics.at_exit)  # after the ledger's own exit hook: runs before it
 
 
 def _open_ledger() -> None:
@@ -80,7 +83,7 @@ def unload_ipython_extension(shell: InteractiveShell) -> None:
     if magics is None:
         return
     magics.shutdown()
-    atexit.unregister(magics.shutdown)
+    atexit.unregister(magics.at_exit)
     if magics.settings.pace is not None:  # the engine paces no more once qmodes is unloaded
         from qmodes.local import default_runtime
 

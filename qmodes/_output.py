@@ -15,8 +15,8 @@ from typing import Any
 
 from qmodes.durations import format_duration
 
-__all__ = ["advisor_lines", "format_seconds", "open_line", "print_advice", "show_context",
-           "summary_line"]
+__all__ = ["advice_table", "advisor_lines", "format_seconds", "open_line", "print_advice",
+           "show_context", "summary_line"]
 
 ADVISOR_MAX_JOBS = 500
 """More jobs than this are not replayed after a cell: the three replays take ~0.1 s for 200
@@ -47,11 +47,12 @@ def format_seconds(seconds: float) -> str:
 
 def advisor_lines(context: Any, target: str | None = None,
                   price_per_second: float | None = None) -> list[str]:
-    """The advisor's verdict on a closed context's workload, as short lines; [] when there is
-    nothing to project (no jobs, or plain Aer with no ``target`` device).
+    """The advisor's verdict on a closed context's workload, as a compact table; [] when there
+    is nothing to project (no jobs, or plain Aer with no ``target`` device).
 
-    The first line gives the projected usage in each mode (recommended first) and why; then
-    one ``hint: ...`` line per best-practice hint. Money only with ``price_per_second``.
+    A caption line, one row per mode (recommended first, marked ``→``: billed usage, wall
+    time, idle time billed, and cost with ``price_per_second``), the recommendation in one
+    line, one ``hint: ...`` line per best-practice hint, and the sources in one last line.
     """
     record = context.record()
     if not record.job_ids:
@@ -64,28 +65,30 @@ def advisor_lines(context: Any, target: str | None = None,
         return [f"advisor: skipped for {len(record.job_ids)} jobs (more than "
                 f"{ADVISOR_MAX_JOBS} take long to replay); call .advise() on the context"]
     from qmodes.advisor import hints
+    from qmodes.workload import replayable
 
     jobs = context.timeline.jobs(ids=record.job_ids)
+    if not replayable(jobs):
+        return []  # every job was cancelled before it ran: nothing to replay
     advice = context.advise(target=None if device == backend else device,
                             price_per_second=price_per_second)
-    order = ["batch", "session", "job"]
-    order.sort(key=lambda mode: mode != advice.recommended)
-    parts = []
-    for mode in order:
-        outcome = advice.outcomes[mode]
-        money = f" (≈ {outcome.cost:,.2f})" if outcome.cost is not None else ""
-        parts.append(f"{mode} {format_seconds(outcome.usage.seconds)}{money}")
     snapshot = device == backend and all(j.projected_qpu is not None for j in jobs)
     how = "from its calibration snapshot" if snapshot else "by IBM's quick formula"
     if price_per_second:
         how += f"; money at {price_per_second:g}/s"
-    lines = [f"advisor (projected for {device} {how}): {' · '.join(parts)} → "
-             f"{advice.recommended}: {advice.reason}"]
+    lines = [f"advisor (projected for {device} {how}):", *advice_table(advice)]
+    lines.append(f"→ {advice.recommended}: {advice.reason}")
     now = max([t for t in (record.closed_at, record.last_job_completed) if t is not None],
               default=record.created)
     found = [*advice.hints, *hints(record, jobs, now, target=device)]
     lines += [f"hint: {hint}" for hint in dict.fromkeys(found)]
+    lines.append(f"sources: {advice.source}; usage by each mode's IBM billing rule")
     return lines
+
+
+def advice_table(advice: Any) -> list[str]:
+    """Rows ``  mode  billed usage  wall time  idle billed [cost]``, recommended first (→)."""
+    return list(advice.table())
 
 
 def print_advice(context: Any, target: str | None = None,

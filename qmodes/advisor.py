@@ -32,10 +32,17 @@ from qmodes.local.scheduler import Scheduler
 from qmodes.projection import SUB_JOB_OVERHEAD
 from qmodes.timeline import ContextRecord, JobRecord, Timeline
 from qmodes.usage import RULES, UsageFigure, context_usage, job_usage, session_usage
-from qmodes.workload import Workload, WorkloadJob, projected_qpu, workload_from_records
+from qmodes.workload import (
+    Workload,
+    WorkloadJob,
+    projected_qpu,
+    replayable,
+    waited_flags,
+    workload_from_records,
+)
 
-__all__ = ["Advice", "ModeOutcome", "Workload", "WorkloadJob", "advise", "hints", "replay",
-           "workload_from_records"]
+__all__ = ["Advice", "ModeOutcome", "Workload", "WorkloadJob", "advise", "combine_hint", "hints",
+           "replay", "workload_from_records"]
 
 MODES = ("job", "batch", "session")
 SMALL_JOB_QPU = 60.0
@@ -66,16 +73,32 @@ class Advice:
     hints: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        lines = [f"qmodes advisor ({self.source}):"]
-        for mode, o in self.outcomes.items():
-            cost = f"  ≈ {o.cost:.2f} at your price" if o.cost is not None else ""
-            idle = f"  (idle billed {format_duration(o.idle)})" if o.idle > 0.05 else ""
-            mark = "→" if mode == self.recommended else " "
-            lines.append(f" {mark} {mode:<8} usage {format_duration(o.usage.seconds):>8}   "
-                         f"wall {format_duration(o.wall):>8}{cost}{idle}")
+        lines = [f"qmodes advisor ({self.source}):", *self.table()]
         lines.append(f"recommended: {self.recommended}: {self.reason}")
         lines += [f"hint: {h}" for h in self.hints]
         return "\n".join(lines)
+
+    def table(self) -> list[str]:
+        """``mode  billed usage  wall time  idle billed [cost]`` rows, recommended first (→);
+        job mode bills no idle time (–)."""
+        order = sorted(("batch", "session", "job"), key=lambda mode: mode != self.recommended)
+        money = any(self.outcomes[mode].cost is not None for mode in order)
+        head = f"  {'mode':<8} {'billed usage':>12} {'wall time':>10} {'idle billed':>12}"
+        rows = [head + (f" {'at your price':>13}" if money else "")]
+        for mode in order:
+            o = self.outcomes[mode]
+            idle = "–" if mode == "job" else seconds_text(o.idle)
+            row = (f"{'→' if mode == self.recommended else ' '} {mode:<8} "
+                   f"{seconds_text(o.usage.seconds):>12} {seconds_text(o.wall):>10} {idle:>12}")
+            if money:
+                row += f" {'–' if o.cost is None else f'{o.cost:,.2f}':>13}"
+            rows.append(row)
+        return rows
+
+
+def seconds_text(seconds: float) -> str:
+    """``"0.6 s"``, ``"12.2 s"``, ``"1,234 s"``: the advisor's figures, always in seconds."""
+    return f"{seconds:,.1f} s" if seconds < 100 else f"{seconds:,.0f} s"
 
 
 class _NoWork:
@@ -214,29 +237,54 @@ def _recommend(workload: Workload, outcomes: dict[str, ModeOutcome]) -> tuple[st
     if len(workload.jobs) <= 1:
         return "job", "a single job gains nothing from a batch or a session"
     if session.wall < batch.wall - 1.0 and session.usage.seconds <= batch.usage.seconds * 1.1:
-        return "session", (f"finishes {format_duration(batch.wall - session.wall)} sooner for "
-                           f"{format_duration(session.usage.seconds - batch.usage.seconds)} more")
+        return "session", (f"finishes {seconds_text(batch.wall - session.wall)} sooner for "
+                           f"{seconds_text(session.usage.seconds - batch.usage.seconds)} more")
     extra = session.usage.seconds - batch.usage.seconds
-    why = (f"bills only QPU time; a session would bill {format_duration(extra)} more"
+    why = (f"bills only QPU time; a session would bill {seconds_text(extra)} more"
            if extra > 0.05 else "bills only QPU time")
     if session.wall < batch.wall - 1.0:
-        why += f" (but finish {format_duration(batch.wall - session.wall)} sooner)"
+        why += f" (but finish {seconds_text(batch.wall - session.wall)} sooner)"
     if job.wall > batch.wall + 1.0:
-        why += f"; job mode would take {format_duration(job.wall - batch.wall)} longer"
+        why += f"; job mode would take {seconds_text(job.wall - batch.wall)} longer"
     return "batch", why
 
 
 def _workload_hints(workload: Workload) -> list[str]:
-    small = [j for j in workload.jobs if j.qpu < SMALL_JOB_QPU]
-    if len(small) >= 3:
-        return [_small_jobs_hint(len(small))]
-    return []
+    jobs = workload.jobs
+    waited = [job.waited or (job.after is not None and job.after == i - 1)
+              for i, job in enumerate(jobs)]
+    hint = combine_hint([job.qpu for job in jobs], waited)
+    return [hint] if hint else []
 
 
-def _small_jobs_hint(count: int) -> str:
+def combine_hint(qpu: Sequence[float], waited: Sequence[bool]) -> str | None:
+    """The "combine small jobs" hint, or None when it does not apply.
+
+    Only jobs submitted without waiting for the previous job's result can share one job: a
+    run of ``n`` such small jobs (under a minute of QPU time each) could be one job, saving
+    ``n - 1`` times the per-job overhead. A loop that reads each result before submitting the
+    next job (VQE) has no such run and is never told to combine.
+
+    Example:
+        >>> combine_hint([2.4] * 5, [False] * 5)[:46]
+        '5 jobs use under a minute of QPU time each: co'
+        >>> combine_hint([2.4] * 5, [False] + [True] * 4) is None  # each waited: a loop
+        True
+    """
+    runs: list[int] = [0]
+    for seconds, after_result in zip(qpu, waited, strict=True):
+        if after_result:
+            runs.append(0)  # a new run starts with a job that waited for a result
+        if seconds < SMALL_JOB_QPU:
+            runs[-1] += 1
+    combinable = [n for n in runs if n >= 2]
+    count, saved = sum(combinable), sum(n - 1 for n in combinable)
+    if count < 3:
+        return None
     return (f"{count} jobs use under a minute of QPU time each: combine their PUBs into fewer "
-            f"jobs (sampler.run([pub1, pub2, ...])); each job costs ~{SUB_JOB_OVERHEAD:g} s "
-            f"of overhead on a device")
+            f"jobs (sampler.run([pub1, pub2, ...])) to save ~{saved * SUB_JOB_OVERHEAD:,.0f} s "
+            f"of QPU time (~{SUB_JOB_OVERHEAD:g} s of overhead per job on a device); they did "
+            f"not wait for each other's results")
 
 
 def hints(context: ContextRecord | None, jobs: Sequence[JobRecord], now: float, *,
@@ -251,9 +299,10 @@ def hints(context: ContextRecord | None, jobs: Sequence[JobRecord], now: float, 
     """
     found: list[str] = []
     device = target or (context.backend if context else "aer")
-    small = [j for j in jobs if projected_qpu(j, device) < SMALL_JOB_QPU]
-    if len(small) >= 3:
-        found.append(_small_jobs_hint(len(small)))
+    ordered = sorted(replayable(jobs), key=lambda j: j.created)
+    combine = combine_hint([projected_qpu(j, device) for j in ordered], waited_flags(ordered))
+    if combine:
+        found.append(combine)
     if context is None or context.mode != "session":
         return found
     billed = session_usage(context, now)

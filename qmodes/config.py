@@ -26,7 +26,8 @@ from typing import Any
 from traitlets import Bool, Float, TraitError, Unicode, Union, observe, validate
 from traitlets.config import Configurable
 
-from qmodes.durations import format_duration, parse_duration
+from qmodes.durations import format_duration, parse_interactive_ttl, parse_max_time
+from qmodes.local.runtime import PACE_LIMIT
 
 __all__ = ["QModes"]
 
@@ -128,7 +129,8 @@ class QModes(Configurable):
             return None
         name = proposal["trait"].name
         try:
-            return parse_duration(value, name=f"QModes.{name}")
+            parse = parse_max_time if name == "max_time" else parse_interactive_ttl
+            return parse(value, name=f"QModes.{name}")
         except ValueError as error:
             raise TraitError(str(error)) from None
 
@@ -163,9 +165,10 @@ class QModes(Configurable):
     @validate("pace")
     def _check_pace(self, proposal: dict[str, Any]) -> float | None:
         value = proposal["value"]
-        if value is not None and not (math.isfinite(value) and value > 0):
-            raise TraitError(f"QModes.pace must be a positive speed factor such as 1.0 (real "
-                             f"device time) or 0.1 (ten times faster), or None, not {value!r}")
+        if value is not None and not (math.isfinite(value) and 0 < value <= PACE_LIMIT):
+            raise TraitError(f"QModes.pace must be a positive speed factor up to "
+                             f"{PACE_LIMIT:g} such as 1.0 (real device time) or 0.1 (ten "
+                             f"times faster), or None, not {value!r}")
         return value
 
     @validate("budget")

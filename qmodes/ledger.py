@@ -1,10 +1,19 @@
 """The ledger: every context, job, span and usage figure in SQLite, across kernels and restarts.
 
-A :class:`Ledger` subscribes to a :class:`~qmodes.timeline.Timeline` and writes each change as
-it happens, on the thread that made it: a job's row is written on ``job.created``, before the
-job is queued to run, and completed on each state change, so a killed kernel loses nothing it
-had submitted. The database is in WAL mode with a busy timeout, so several kernels can write
-to it at once. The file is ``$QMODES_HOME/ledger.sqlite3`` (default ``~/.qmodes``).
+A :class:`Ledger` subscribes to a :class:`~qmodes.timeline.Timeline`. Its observer only queues
+what changed (microseconds, no lock the engine waits on); the ledger's own writer thread
+(:mod:`qmodes._ledger_writer`) writes each job and context in its newest state, in batched
+transactions, as soon as it can. A slow disk or a database another kernel holds locked never
+slows the engine: the writer catches up later, and the ledger is flushed at exit, on
+:meth:`Ledger.close` and on :func:`close_default_ledger`. Reads (:meth:`Ledger.query` and
+everything built on it) first wait for what this ledger was given to be written.
+
+The database is in WAL mode with a busy timeout, so several kernels can write to it at once;
+creating it from several processes at once is safe. Each row names the process that wrote it
+(pid plus start time, see :mod:`qmodes._process`): opening the ledger, ``%qmodes history`` and
+the ``%load_ext`` report close what processes that died left open (contexts "closed",
+reason "process ended"; jobs ``CANCELLED``). The file is ``$QMODES_HOME/ledger.sqlite3``
+(default ``~/.qmodes``).
 
 The plain functions at the end (:func:`usage_report`, :func:`history`,
 :func:`unclosed_remote_sessions`, :func:`unclosed_report`) are what ``%qmodes usage``,
@@ -19,49 +28,44 @@ Example:
     >>> timeline.add_job(JobRecord(id="j1", context_id=None, mode="job", backend="aer",
     ...                            primitive="sampler", created=0.0))
     >>> timeline.open_span("j1", "qpu", 1.0); timeline.close_span("j1", 3.5)
-    >>> ledger.job("j1")["usage_seconds"]
+    >>> ledger.job("j1")["usage_seconds"]  # a read waits for the writer
     2.5
     >>> ledger.close()
+    True
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
 import sqlite3
+import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from qmodes._ledger_db import connect, process_columns, recover_dead_processes
+from qmodes._ledger_rows import set_reason, set_remote_id, write_context, write_job
+from qmodes._ledger_writer import Batch, Call, Record, Update, Writer
+from qmodes._process import current_process
 from qmodes.ledger_report import format_history, format_unclosed, format_usage, parse_since
 from qmodes.timeline import ContextRecord, Event, JobRecord, Timeline
-from qmodes.usage import context_usage, job_usage
 
-__all__ = ["Ledger", "close_default_ledger", "default_ledger", "history", "ledger_path",
-           "parse_since", "unclosed_remote_sessions", "unclosed_report", "usage_report"]
+__all__ = ["Ledger", "close_default_ledger", "default_ledger", "flush_open_ledgers", "history",
+           "ledger_path", "parse_since", "unclosed_remote_sessions", "unclosed_report",
+           "usage_report"]
 
 _log = logging.getLogger(__name__)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS contexts (id TEXT PRIMARY KEY, mode TEXT, backend TEXT, created REAL,
-  state TEXT, accepting_jobs INTEGER, started_at REAL, closed_at REAL, max_time REAL,
-  interactive_ttl REAL, source TEXT, remote INTEGER, usage_seconds REAL, usage_rule TEXT,
-  jobs INTEGER, pid INTEGER, updated REAL);
-CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, context_id TEXT, mode TEXT, backend TEXT,
-  primitive TEXT, created REAL, status TEXT, num_pubs INTEGER, executions INTEGER,
-  shots INTEGER, error TEXT, error_kind TEXT, started REAL, finished REAL, qpu_seconds REAL,
-  usage_seconds REAL, source TEXT, pid INTEGER, updated REAL);
-CREATE TABLE IF NOT EXISTS spans (job_id TEXT, kind TEXT, start REAL, end REAL,
-  PRIMARY KEY (job_id, kind, start));
-CREATE TABLE IF NOT EXISTS windows (context_id TEXT, start REAL, end REAL,
-  PRIMARY KEY (context_id, start));
-CREATE INDEX IF NOT EXISTS jobs_by_context ON jobs (context_id);
-CREATE INDEX IF NOT EXISTS contexts_by_created ON contexts (created);
-CREATE INDEX IF NOT EXISTS jobs_by_created ON jobs (created);
-"""
+CLOSE_ERROR = "close_error"
+"""A ``context.changed`` key: why a remote context's close is not confirmed (None: it is)."""
+REMOTE_ID = "remote_id"
+"""A ``context.changed`` key: the id IBM gave a remote session or batch."""
 
 
 def ledger_path() -> Path:
@@ -80,120 +84,201 @@ def _changes_context(event: Event) -> bool:
             or "usage_reported" in data)
 
 
-def _is_remote(record: JobRecord | ContextRecord) -> bool:
-    return record.backend.startswith(("ibm:", "ibm_")) or "IBM" in record.source
-
-
 class Ledger:
-    """SQLite history of contexts and jobs, written as the timeline changes.
+    """SQLite history of contexts and jobs, written by its own thread as the timeline changes.
 
     Args:
         path: the database file; default :func:`ledger_path`.
-        busy_timeout: seconds a write waits for another kernel's write to finish.
+        busy_timeout: seconds a write waits for another kernel's write to finish (and how long
+            opening retries while other processes create the file).
+        recover: close the rows of processes that no longer run (see :meth:`recover`).
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> ledger = Ledger(pathlib.Path(tempfile.mkdtemp()) / "ledger.sqlite3")
+        >>> ledger.flush(5.0), ledger.problem
+        (True, None)
+        >>> ledger.close()
+        True
     """
 
-    def __init__(self, path: str | Path | None = None, *, busy_timeout: float = 30.0) -> None:
+    read_timeout: float = 5.0
+    """Seconds a read waits for this ledger's queued rows to be written."""
+
+    def __init__(self, path: str | Path | None = None, *, busy_timeout: float = 30.0,
+                 recover: bool = True) -> None:
         self.path = Path(path) if path is not None else ledger_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None,
-                                   check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = NORMAL")  # survives a killed process
-        with self._transaction() as db:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
-
-    # -- writing ---------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """``BEGIN IMMEDIATE`` ... ``COMMIT`` under the ledger's lock (rolled back on error)."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+        self.busy_timeout = busy_timeout
+        self._db = connect(self.path, busy_timeout)
+        self._read_db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None,
+                                        check_same_thread=False)
+        self._read_db.row_factory = sqlite3.Row
+        self._read_lock = threading.Lock()
+        self._closed = False
+        self._timelines: list[Timeline] = []  # attached: flushed before this ledger
+        self._process = current_process()
+        self.recovered = 0
+        """Rows of dead processes this ledger closed when it was opened."""
+        if recover:
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+                self.recovered = recover_dead_processes(self._db)
+            except sqlite3.Error as error:  # never a reason not to record this process
+                _log.warning("qmodes ledger: could not check for ended processes (%s)", error)
+        self._writer = Writer(self._db, self._write_batch, name=f"qmodes-ledger-{id(self):x}")
+        _OPEN.add(self)
 
+    def __repr__(self) -> str:
+        return f"<Ledger {self.path}{' closed' if self._closed else ''}>"
+
+    # -- writing (the observer queues, the writer thread writes) ---------------------------
     def attach(self, timeline: Timeline) -> Callable[[], None]:
         """Record every later change of ``timeline`` (and what it holds now); returns detach."""
         for job in timeline.jobs():
-            self.write_job(job)
+            self._writer.put(Update("job", job.id, timeline))
         for context in timeline.contexts():
-            self.write_context(context)
-        return timeline.subscribe(lambda event: self._on_event(timeline, event))
+            self._writer.put(Update("context", context.id, timeline))
+        unsubscribe = timeline.subscribe(lambda event: self._on_event(timeline, event))
+        self._timelines.append(timeline)
+
+        def detach() -> None:
+            timeline.flush(self.read_timeout)  # what happened before detach is recorded
+            unsubscribe()
+            with contextlib.suppress(ValueError):
+                self._timelines.remove(timeline)
+
+        return detach
 
     def _on_event(self, timeline: Timeline, event: Event) -> None:
-        try:
-            with self._lock:  # read the records and write them as one step: newest state wins
-                if event.kind.startswith(("job.", "span.")):
-                    self.write_job(timeline.job(event.subject))
-                if event.context_id is not None and _changes_context(event):
-                    try:
-                        self.write_context(timeline.context(event.context_id))
-                    except KeyError:  # a job of a context this timeline does not hold
-                        pass
-        except Exception:  # the ledger must never break the runtime that it observes
-            _log.exception("qmodes ledger: could not record %s of %s", event.kind,
-                           event.subject)
+        """The observer: queue what changed (never blocks, never raises)."""
+        if self._closed:
+            return
+        put = self._writer.put
+        if event.kind.startswith(("job.", "span.")):
+            put(Update("job", event.subject, timeline))
+        if event.context_id is not None and _changes_context(event):
+            put(Update("context", event.context_id, timeline))
+        if event.kind == "context.changed":
+            if CLOSE_ERROR in event.data:
+                put(Call(_set_reason, (event.subject, event.data[CLOSE_ERROR])))
+            if REMOTE_ID in event.data:
+                put(Call(_set_remote_id, (event.subject, event.data[REMOTE_ID])))
+
+    def _write_batch(self, db: sqlite3.Connection, batch: Batch) -> None:
+        """Write one batch (on the writer thread, inside its transaction)."""
+        process = process_columns(self._process)
+        for key, item in batch.jobs.items():
+            if isinstance(item, Record):
+                write_job(db, item.record, process)
+                continue
+            try:
+                record = item.source.job(key)
+            except KeyError:  # a job the timeline forgot
+                continue
+            write_job(db, record, process)
+        for key, item in batch.contexts.items():
+            if isinstance(item, Record):
+                write_context(db, item.record, item.extra, process)
+                continue
+            try:
+                context = item.source.context(key)
+            except KeyError:  # a job of a context this timeline does not hold
+                continue
+            write_context(db, context, None, process)
+        for call in batch.calls:
+            if call.function is not None:
+                call.function(db, call.arg)
 
     def write_job(self, job: JobRecord) -> None:
-        """Insert or complete one job's row and its spans."""
-        qpu = sum(s.duration() for s in job.spans if s.kind == "qpu")
-        row = (job.id, job.context_id, job.mode, job.backend, job.primitive, job.created,
-               job.status, job.num_pubs, job.executions, job.shots, job.error, job.error_kind,
-               job.started, job.finished, qpu, job_usage(job), job.source, os.getpid(),
-               time.time())
-        with self._transaction() as db:
-            db.execute(f"INSERT OR REPLACE INTO jobs VALUES ({','.join('?' * len(row))})", row)
-            db.execute("DELETE FROM spans WHERE job_id = ?", (job.id,))
-            db.executemany("INSERT OR REPLACE INTO spans VALUES (?, ?, ?, ?)",
-                           [(job.id, s.kind, s.start, s.end) for s in job.spans])
+        """Insert or complete one job's row and its spans (written when this returns)."""
+        self._put_and_flush(Record("job", job))
 
     def write_context(self, context: ContextRecord, jobs: list[JobRecord] | None = None) -> None:
-        """Insert or complete one context's row, its windows and its usage figure.
-
-        A batch's usage is the sum of its jobs' usage, from ``jobs`` or else from their rows.
-        """
-        with self._transaction() as db:
-            figure = context_usage(context, jobs or [])
-            seconds = figure.seconds
-            if context.mode != "session" and context.usage_reported is None and jobs is None:
-                seconds = db.execute("SELECT COALESCE(SUM(usage_seconds), 0) FROM jobs "
-                                     "WHERE context_id = ?", (context.id,)).fetchone()[0]
-            row = (context.id, context.mode, context.backend, context.created, context.state,
-                   int(context.accepting_jobs), context.started_at, context.closed_at,
-                   context.max_time, context.interactive_ttl, context.source,
-                   int(_is_remote(context)), seconds, figure.rule, len(context.job_ids),
-                   os.getpid(), time.time())
-            db.execute(f"INSERT OR REPLACE INTO contexts VALUES ({','.join('?' * len(row))})",
-                       row)
-            db.execute("DELETE FROM windows WHERE context_id = ?", (context.id,))
-            db.executemany("INSERT OR REPLACE INTO windows VALUES (?, ?, ?)",
-                           [(context.id, w.start, w.end) for w in context.windows])
+        """Insert or complete one context's row, its windows and its usage figure (written
+        when this returns). A batch's usage is the sum of its jobs' usage, from ``jobs`` or
+        else from their rows."""
+        self._put_and_flush(Record("context", context, jobs))
 
     def mark_closed(self, context_id: str, when: float | None = None) -> None:
         """Record that a context was closed elsewhere (e.g. a remote session closed by hand)."""
-        with self._transaction() as db:
-            db.execute("UPDATE contexts SET state = 'closed', accepting_jobs = 0, "
-                       "closed_at = ?, updated = ? WHERE id = ?",
-                       (when or time.time(), time.time(), context_id))
+        self._put_and_flush(Call(_mark_closed, (context_id, when)))
 
-    def close(self) -> None:
-        """Close the database connection."""
-        with self._lock:
+    def recover(self) -> int:
+        """Close the rows of processes that no longer run; returns how many rows changed.
+
+        Their open contexts are recorded as closed with reason "process ended" (remote ones
+        as "unclosed": IBM may still hold them open), their unfinished jobs as ``CANCELLED``
+        with error "process ended". A process is its pid plus its start time.
+        """
+        result: list[int] = []
+        self._put_and_flush(Call(lambda db, _: result.append(recover_dead_processes(db))))
+        return result[0] if result else 0
+
+    def _put_and_flush(self, item: Update | Record | Call) -> None:
+        if self._closed:
+            raise ValueError(f"the ledger at {self.path} is closed")
+        self._writer.put(item)
+        if not self._writer.flush(self.busy_timeout):
+            _log.warning("qmodes ledger: %s", self.problem or "still writing")
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every change of the attached timelines so far is written (the
+        timelines' events delivered, then the rows written); False if not after ``timeout``
+        seconds: :attr:`problem` then says why."""
+        if self._closed:
+            return self._writer.unwritten == 0
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for timeline in list(self._timelines):
+            timeline.flush(_left(deadline))
+        return self._writer.flush(_left(deadline))
+
+    @property
+    def problem(self) -> str | None:
+        """Why rows wait to be written (e.g. a locked or full disk), or None."""
+        error, unwritten, lost = self._writer.error, self._writer.unwritten, self._writer.lost
+        parts = []
+        if error is not None or unwritten:
+            reason = f"{type(error).__name__}: {error}" if error is not None else "busy"
+            parts.append(f"{unwritten} row(s) not yet written to {self.path} ({reason}); "
+                         f"{'retrying' if self._writer.alive else 'the writer has stopped'}")
+        if lost:
+            parts.append(f"{lost} row(s) could not be recorded at all and were dropped")
+        return "; ".join(parts) or None
+
+    def close(self, timeout: float = 10.0) -> bool:
+        """Write what is queued (for up to ``timeout`` seconds), then close the database.
+
+        Returns:
+            True if everything was written. Otherwise the rows are lost; this is said on
+            standard error, not only logged.
+        """
+        if self._closed:
+            return True
+        deadline = time.monotonic() + timeout
+        for timeline in list(self._timelines):
+            timeline.flush(_left(deadline))
+        self._closed = True
+        written = self._writer.stop(_left(deadline))
+        if not written:
+            _report_lost(self, self.problem or "the writer did not finish")
+        if not self._writer.alive:
             self._db.close()
+        with self._read_lock:
+            self._read_db.close()
+        _OPEN.discard(self)
+        return written
 
     # -- reading ---------------------------------------------------------------------------
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-        """Rows of a read-only query, as dictionaries."""
-        with self._lock:
-            return [dict(row) for row in self._db.execute(sql, params).fetchall()]
+        """Rows of a read-only query, as dictionaries (after this ledger's queued writes)."""
+        if not self._closed:
+            self.flush(self.read_timeout)
+        with self._read_lock:
+            cursor = self._read_db.execute(sql, params)
+            try:
+                return [dict(row) for row in cursor.fetchall()]
+            finally:  # even when interrupted: no statement keeps a read transaction open
+                cursor.close()
 
     def job(self, job_id: str) -> dict[str, Any] | None:
         rows = self.query("SELECT * FROM jobs WHERE id = ?", (job_id,))
@@ -232,6 +317,51 @@ class Ledger:
                           "AND state != 'closed' ORDER BY created")
 
 
+
+def _left(deadline: float | None) -> float | None:
+    return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+
+def _set_reason(db: sqlite3.Connection, arg: tuple[str, str | None]) -> None:
+    set_reason(db, *arg)
+
+
+def _set_remote_id(db: sqlite3.Connection, arg: tuple[str, str | None]) -> None:
+    set_remote_id(db, *arg)
+
+
+def _mark_closed(db: sqlite3.Connection, arg: tuple[str, float | None]) -> None:
+    context_id, when = arg
+    now = time.time()
+    db.execute("UPDATE contexts SET state = 'closed', accepting_jobs = 0, closed_at = ?, "
+               "reason = NULL, updated = ? WHERE id = ?", (when or now, now, context_id))
+
+
+# -- flushed at exit ------------------------------------------------------------------------
+_OPEN: weakref.WeakSet[Ledger] = weakref.WeakSet()
+EXIT_TIMEOUT = 10.0
+"""Seconds the process waits at exit for each open ledger to write what it was given."""
+
+
+def _report_lost(ledger: Ledger, problem: str) -> None:
+    text = f"qmodes ledger: rows were NOT recorded: {problem}"
+    _log.error(text)
+    print(text, file=sys.stderr)
+
+
+@atexit.register
+def flush_open_ledgers(timeout: float = EXIT_TIMEOUT) -> bool:
+    """Write what every open ledger holds (run at exit: the writer threads are daemons; also
+    for exit hooks that change records late, e.g. contexts closed at exit). What cannot be
+    written is said on standard error. Returns True if everything was written."""
+    written = True
+    for ledger in list(_OPEN):
+        if not ledger.flush(timeout):
+            written = False
+            _report_lost(ledger, ledger.problem or "the writer did not finish in time")
+    return written
+
+
 # -- what the magics show -------------------------------------------------------------------
 _DEFAULT: dict[Path, Ledger] = {}
 _ATTACHED: dict[Path, Callable[[], None]] = {}
@@ -254,7 +384,8 @@ def default_ledger(attach: bool = True) -> Ledger:
 
 
 def close_default_ledger() -> None:
-    """Stop recording the default timeline and close the default ledger(s) (extension unload)."""
+    """Stop recording the default timeline, write what is queued and close the default
+    ledger(s) (extension unload, kernel shutdown)."""
     with _DEFAULT_LOCK:
         for detach in _ATTACHED.values():
             detach()
@@ -274,6 +405,11 @@ def _with_ledger(path: str | Path | None, read: Callable[[Ledger], Any]) -> Any:
         ledger.close()
 
 
+def _recovered(ledger: Ledger) -> Ledger:
+    ledger.recover()
+    return ledger
+
+
 def usage_report(since: Any = None, backend: str | None = None,
                  price_per_second: float | None = None, path: str | Path | None = None) -> str:
     """``%qmodes usage [--since 7d] [--backend NAME]``: billed time per backend, mode, source."""
@@ -282,13 +418,14 @@ def usage_report(since: Any = None, backend: str | None = None,
 
 
 def history(limit: int = 20, path: str | Path | None = None) -> str:
-    """``%qmodes history``: the last ``limit`` contexts, newest first."""
-    return format_history(_with_ledger(path, lambda ledger: ledger.contexts(limit)))
+    """``%qmodes history``: the last ``limit`` contexts, newest first (what processes that
+    ended left open is first recorded as closed: a dead kernel's context is never active)."""
+    return format_history(_with_ledger(path, lambda ledger: _recovered(ledger).contexts(limit)))
 
 
 def unclosed_remote_sessions(path: str | Path | None = None) -> list[dict[str, Any]]:
     """Remote sessions/batches recorded as open but never closed (rows as dictionaries)."""
-    return _with_ledger(path, lambda ledger: ledger.unclosed_remote_sessions())
+    return _with_ledger(path, lambda ledger: _recovered(ledger).unclosed_remote_sessions())
 
 
 def unclosed_report(path: str | Path | None = None) -> str | None:

@@ -73,6 +73,12 @@ def format_usage(rows: list[Row], since: Any, backend: str | None,
     return "\n".join(lines)
 
 
+def _state(row: Row) -> str:
+    """A row's state, with why it is in it when known (e.g. "closed: process ended")."""
+    reason = row.get("reason")
+    return f"{row['state']}: {reason}" if reason else str(row["state"])
+
+
 def format_history(rows: list[Row]) -> str:
     """Past contexts, one a line, in the order given (newest first)."""
     if not rows:
@@ -82,7 +88,7 @@ def format_history(rows: list[Row]) -> str:
         when = _dt.datetime.fromtimestamp(row["created"]).strftime("%Y-%m-%d %H:%M")
         lines.append(f"  {when}  {row['mode']:<7} {row['id'][:20]:<20} {row['backend']:<16} "
                      f"{row['jobs']:>3} jobs  {format_duration(row['usage_seconds'] or 0.0):>8}"
-                     f"  {row['state']}  ({row['source']})")
+                     f"  {_state(row)}  ({row['source']})")
     return "\n".join(lines)
 
 
@@ -93,9 +99,13 @@ def format_unclosed(rows: list[Row]) -> str | None:
     lines = [f"qmodes: {len(rows)} remote session(s)/batch(es) recorded as open but never "
              f"closed (an open session can keep billing until its TTL ends):"]
     for row in rows:
-        lines.append(f"  {row['mode']} {row['id']} on {row['backend']}, opened "
-                     f"{_dt.datetime.fromtimestamp(row['created']):%Y-%m-%d %H:%M}")
+        remote_id = row.get("remote_id")
+        ibm = f" (IBM id {remote_id})" if remote_id and remote_id != row["id"] else ""
+        lines.append(f"  {row['mode']} {row['id']}{ibm} on {row['backend']}, opened "
+                     f"{_dt.datetime.fromtimestamp(row['created']):%Y-%m-%d %H:%M}"
+                     + (f" ({row['reason']})" if row.get("reason") else ""))
+        kind = "Batch" if row["mode"] == "batch" else "Session"
         lines.append(f"    close it: from qiskit_ibm_runtime import QiskitRuntimeService, "
-                     f"Session; Session.from_id({row['id']!r}, "
+                     f"{kind}; {kind}.from_id({row.get('remote_id') or row['id']!r}, "
                      f"service=QiskitRuntimeService()).close()")
     return "\n".join(lines)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import shlex
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
@@ -31,11 +32,10 @@ from IPython.core.magic_arguments import (
     MagicArgumentParser,
     argument,
     magic_arguments,
-    parse_argstring,
 )
 
 from qmodes._cell import CellContexts, Options
-from qmodes.durations import parse_duration
+from qmodes.durations import parse_interactive_ttl, parse_max_time
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -78,6 +78,12 @@ def _mode_arguments(func: Callable[..., Any]) -> Callable[..., Any]:
         func = decorator(func)
     return func
 
+
+EXIT_FLUSH_SECONDS = 10.0
+"""At exit, how long the timeline's observers (the ledger) get to hear the last events."""
+
+MAX_HISTORY_LIMIT = 10_000
+"""The most rows ``%qmodes history --limit N`` shows."""
 
 _QMODES_HINT = ("valid: %qmodes, %qmodes usage [--since 7d] [--backend NAME], "
                 "%qmodes history [--limit N]")
@@ -137,11 +143,12 @@ class QModesMagics(Magics):
         """Show the open contexts, backends and defaults; or a ledger report:
         ``%qmodes usage [--since 7d] [--backend NAME]``, ``%qmodes history [--limit N]``."""
         __tracebackhide__ = True
+        words = _split("%qmodes", line, _QMODES_HINT)
         try:
-            args = _QMODES_PARSER.parse_argstring(line)
+            args = _QMODES_PARSER.parse_args(words)
         except UsageError as error:
             raise UsageError(f"%qmodes: {error}; {_QMODES_HINT}") from None
-        except ValueError as error:  # unbalanced quotes
+        except SystemExit as error:  # argparse exiting
             raise UsageError(f"%qmodes: cannot parse {line.strip()!r} ({error}); "
                              f"{_QMODES_HINT}") from None
         if args.command is None:
@@ -161,16 +168,16 @@ class QModesMagics(Magics):
 
         try:
             if args.command == "history":
-                if args.limit < 1:
-                    raise UsageError(f"%qmodes history: --limit must be at least 1, got "
-                                     f"{args.limit}")
+                if not 1 <= args.limit <= MAX_HISTORY_LIMIT:
+                    raise UsageError(f"%qmodes history: --limit must be from 1 to "
+                                     f"{MAX_HISTORY_LIMIT}, got {args.limit}")
                 return ledger.history(limit=args.limit)
             since: str | None = " ".join(args.since)
             if since is not None and since.lower() == "all":
                 since = None
             try:
                 ledger.parse_since(since)
-            except ValueError as error:
+            except (ValueError, OverflowError) as error:
                 raise UsageError(f"%qmodes usage: --since: {error}") from None
             return ledger.usage_report(since=since, backend=args.backend,
                                        price_per_second=self.settings.price_per_second)
@@ -206,13 +213,32 @@ class QModesMagics(Magics):
         await self.contexts.run_cell_async(self._options(f"%%{mode}", mode, args), cell)
 
     def shutdown(self) -> None:
-        """Close every context the magics left open (kernel shutdown, ``%unload_ext``), then
-        stop recording in the ledger and close it. Never raises."""
+        """Close every context the magics left open (kernel shutdown, ``%unload_ext``), let
+        the timeline's observers hear everything, then stop recording in the ledger and close
+        it. Never raises."""
         self.contexts.shutdown()
         with contextlib.suppress(Exception):  # shutting down: nothing left to tell
             from qmodes.ledger import close_default_ledger
+            from qmodes.timeline import default_timeline
 
+            default_timeline().flush(EXIT_FLUSH_SECONDS)
             close_default_ledger()
+
+    def at_exit(self, grace: float | None = None) -> None:
+        """The kernel is shutting down: end every local job and context in a final state.
+
+        Queued local jobs are cancelled; running ones get ``grace`` seconds (default
+        :data:`qmodes.local.runtime.SHUTDOWN_GRACE_SECONDS`) to finish, then are cancelled;
+        every context is closed; then :meth:`shutdown`. Never raises.
+        """
+        from qmodes.local.runtime import SHUTDOWN_GRACE_SECONDS, default_runtime_if_made
+
+        grace = SHUTDOWN_GRACE_SECONDS if grace is None else grace
+        for runtime in {id(r): r for r in (default_runtime_if_made(), self.contexts.runtime)
+                        if r is not None}.values():
+            with contextlib.suppress(Exception):
+                runtime.shutdown(grace)
+        self.shutdown()
 
     # -- hand-off --------------------------------------------------------------------------
     def _run(self, mode: str, line: str, cell: str | None) -> None:
@@ -245,11 +271,12 @@ class QModesMagics(Magics):
             raise UsageError(f"{label}: --load: {error}") from None
 
     def _parse(self, label: str, mode: str, line: str) -> argparse.Namespace:
+        words = _split(label, line, _OPTIONS_HINT)
         try:
-            return parse_argstring(getattr(self, mode), line)
+            return getattr(self, mode).parser.parse_args(words)  # type: ignore[no-any-return]
         except UsageError as error:
             raise UsageError(f"{label}: {error}; {_OPTIONS_HINT}") from None
-        except (ValueError, SystemExit) as error:  # unbalanced quotes; argparse exiting
+        except SystemExit as error:  # argparse exiting
             raise UsageError(f"{label}: cannot parse {line.strip()!r} ({error}); "
                              f"{_OPTIONS_HINT}") from None
 
@@ -263,9 +290,10 @@ class QModesMagics(Magics):
         return Options(
             mode=mode,
             backend=args.backend or self.settings.default_backend,
-            max_time=_duration(label, args.max_time, "--max-time", self.settings.max_time),
+            max_time=_duration(label, args.max_time, "--max-time", self.settings.max_time,
+                               parse_max_time),
             interactive_ttl=_duration(label, args.interactive_ttl, "--interactive-ttl",
-                                      self.settings.interactive_ttl),
+                                      self.settings.interactive_ttl, parse_interactive_ttl),
             name=args.name,
             widget=self.settings.widget and not args.no_widget,
             budget=_duration(label, args.budget, "--budget", None),
@@ -277,12 +305,21 @@ _QMODES_PARSER = _qmodes_parser()
 QModesMagics.qmodes.__doc__ = _QMODES_PARSER.format_help()
 
 
-def _duration(label: str, words: list[str] | None, option: str, default: float | None
-              ) -> float | None:
+def _split(label: str, line: str, hint: str) -> list[str]:
+    """The words of a magic line, shell-style: quotes group words and are removed
+    (``--max-time '2h 30m'``, ``--max-time "30m"``)."""
+    try:
+        return shlex.split(line)
+    except ValueError as error:  # unbalanced quotes, a trailing backslash
+        raise UsageError(f"{label}: cannot parse {line.strip()!r} ({error}); {hint}") from None
+
+
+def _duration(label: str, words: list[str] | None, option: str, default: float | None,
+              parse: Callable[[str, str], float]) -> float | None:
     if words is None:
         return default
     try:
-        return parse_duration(" ".join(words), option)
+        return parse(" ".join(words), option)
     except ValueError as error:
         raise UsageError(f"{label}: {error}") from None
 

@@ -6,9 +6,15 @@ matching :class:`ContextRecord` or :class:`JobRecord` and then tells its observe
 rules (:mod:`qmodes.usage`), the widget and the ledger only read from here; nothing here
 calls back into the runtime.
 
-Observers are called on the thread that made the change, outside the timeline's lock. They
-must be quick: a widget or a ledger should note that something changed and pull
-:meth:`Timeline.events_since` from its own loop.
+Observers never run on the thread that made the change. A change is recorded under the
+timeline's lock (its times were stamped by the caller where the change happened: the
+executor for spans), and the event is handed to the observers by one dispatcher thread, in
+``seq`` order, in batches (:mod:`qmodes._dispatch`). So no observer (ledger,
+widget, advisor) runs under the scheduler's lock or between one job's QPU end and the next
+job's QPU start, and a slow observer delays only other observers. An observer that raises
+is logged and keeps its subscription.
+:meth:`Timeline.flush` waits until every event so far has been delivered (tests, doctests,
+and exit handlers that must see everything).
 
 Example:
     >>> timeline = Timeline()
@@ -17,6 +23,8 @@ Example:
     >>> timeline.add_job(JobRecord(id="j1", context_id=None, mode="job", backend="aer",
     ...                            primitive="sampler", created=0.0))
     >>> timeline.open_span("j1", "queued", 0.0)
+    >>> timeline.flush()
+    True
     >>> [event.kind for event in seen]
     ['job.created', 'span.opened']
     >>> unsubscribe()
@@ -26,9 +34,11 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, overload
+
+from qmodes._dispatch import Dispatcher
 
 __all__ = [
     "ContextRecord",
@@ -46,6 +56,7 @@ SpanKind = Literal["queued", "classical", "qpu", "post"]
 on the QPU, and post-processing."""
 
 SPAN_KINDS: tuple[SpanKind, ...] = ("queued", "classical", "qpu", "post")
+
 
 
 @dataclass
@@ -129,7 +140,8 @@ class ContextRecord:
     last_job_started: float | None = None
     last_job_completed: float | None = None
     windows: list[Window] = field(default_factory=list)
-    job_ids: list[str] = field(default_factory=list)
+    job_ids: Sequence[str] = field(default_factory=list)
+    """The context's job ids in submission order (in a copy: a read-only view, made in O(1))."""
     source: str = "measured on Aer"
     usage_reported: float | None = None
 
@@ -150,7 +162,8 @@ Observer = Callable[[Event], None]
 
 
 class Timeline:
-    """Thread-safe store of records, changed only through events."""
+    """Thread-safe store of records, changed only through events; observers hear them on the
+    timeline's own dispatcher thread (see the module's docstring)."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
@@ -158,33 +171,40 @@ class Timeline:
         self._events: list[Event] = []
         self._jobs: dict[str, JobRecord] = {}
         self._contexts: dict[str, ContextRecord] = {}
-        self._observers: list[Observer] = []
+        self._dispatcher = Dispatcher(self._events, self._lock)
 
     # -- observers -------------------------------------------------------------------------
     def subscribe(self, observer: Observer) -> Callable[[], None]:
-        """Call ``observer(event)`` after each change; returns a function that unsubscribes."""
-        with self._lock:
-            self._observers = [*self._observers, observer]
+        """Call ``observer(event)`` for each later change; returns a function that unsubscribes.
 
-        def unsubscribe() -> None:
-            with self._lock:
-                self._observers = [o for o in self._observers if o is not observer]
+        Events reach observers on the dispatcher thread, in order; call :meth:`flush` to wait
+        for them (see :class:`qmodes._dispatch.Dispatcher`).
+        """
+        return self._dispatcher.subscribe(observer)
 
-        return unsubscribe
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every event recorded so far has reached the observers.
+
+        Returns False if ``timeout`` seconds passed first. Called from an observer (the
+        dispatcher thread itself) it returns at once.
+        """
+        return self._dispatcher.flush(timeout)
 
     def _emit(self, kind: str, subject: str, context_id: str | None, time: float,
               data: dict[str, Any]) -> Event:
+        """Record an event (timeline lock held)."""
         event = Event(next(self._seq), time, kind, subject, context_id, data)
         self._events.append(event)
         return event
 
     def _notify(self, event: Event) -> None:
-        for observer in self._observers:
-            observer(event)
+        """Tell the dispatcher (timeline lock not held): O(1), no observer runs here."""
+        self._dispatcher.notify()
 
     # -- contexts --------------------------------------------------------------------------
     def add_context(self, record: ContextRecord) -> None:
         with self._lock:
+            record.job_ids = list(record.job_ids)  # the timeline's own, appended to below
             self._contexts[record.id] = record
             event = self._emit("context.opened", record.id, record.id, record.created,
                                _public_fields(record))
@@ -217,7 +237,7 @@ class Timeline:
         with self._lock:
             self._jobs[record.id] = record
             if record.context_id in self._contexts:
-                self._contexts[record.context_id].job_ids.append(record.id)
+                self._contexts[record.context_id].job_ids.append(record.id)  # type: ignore[attr-defined]
             event = self._emit("job.created", record.id, record.context_id, record.created,
                                _public_fields(record))
         self._notify(event)
@@ -238,16 +258,23 @@ class Timeline:
                                {"kind": kind, "start": time})
         self._notify(event)
 
-    def close_span(self, job_id: str, time: float) -> None:
-        """Close the job's open span, if it has one."""
+    def close_span(self, job_id: str, time: float, *, start: float | None = None) -> None:
+        """Close the job's open span at ``time``, if it has one.
+
+        ``start``, if given, is the span's start as stamped where the work began (the
+        executor), when that differs from the time it was opened (handed to the executor);
+        the event's data then carries it too.
+        """
         with self._lock:
             record = self._jobs[job_id]
             if not record.spans or record.spans[-1].end is not None:
                 return
             span = record.spans[-1]
+            data: dict[str, Any] = {"kind": span.kind, "end": time}
+            if start is not None and start != span.start:
+                span.start = data["start"] = min(start, time)
             span.end = time
-            event = self._emit("span.closed", job_id, record.context_id, time,
-                               {"kind": span.kind, "end": time})
+            event = self._emit("span.closed", job_id, record.context_id, time, data)
         self._notify(event)
 
     # -- readers (copies: safe to use while the runtime goes on) ---------------------------
@@ -308,7 +335,54 @@ def _copy_job(record: JobRecord) -> JobRecord:
 
 def _copy_context(record: ContextRecord) -> ContextRecord:
     return replace(record, windows=[Window(w.start, w.end) for w in record.windows],
-                   job_ids=list(record.job_ids))
+                   job_ids=_Prefix(record.job_ids))
+
+
+class _Prefix(Sequence[str]):
+    """A read-only view of the first ``len`` items of an append-only list: an O(1) copy.
+
+    Example:
+        >>> ids = ["a", "b"]
+        >>> view = _Prefix(ids)
+        >>> ids.append("c")
+        >>> list(view), len(view), view == ["a", "b"], view[-1]
+        (['a', 'b'], 2, True, 'b')
+    """
+
+    __slots__ = ("_items", "_len")
+
+    def __init__(self, items: Sequence[str]) -> None:
+        self._items: Sequence[str] = items._items if isinstance(items, _Prefix) else items
+        self._len = len(items)
+
+    def __len__(self) -> int:
+        return self._len
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return list(self._items[:self._len][index])
+        if not -self._len <= index < self._len:
+            raise IndexError("job id index out of range")
+        return self._items[index % self._len]
+
+    def __iter__(self) -> Iterator[str]:
+        return itertools.islice(iter(self._items), self._len)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(other) == self._len and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))
 
 
 def _public_fields(record: JobRecord | ContextRecord) -> dict[str, Any]:

@@ -18,13 +18,15 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from qmodes.projection import SUB_JOB_OVERHEAD, project_job
 from qmodes.timeline import ContextRecord, JobRecord
 
-__all__ = ["Workload", "WorkloadJob", "projected_qpu", "workload_from_records"]
+__all__ = ["Workload", "WorkloadJob", "projected_qpu", "replayable", "waited_flags",
+           "workload_from_records"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,8 @@ class WorkloadJob:
 
     ``after`` is the index of the job whose result it waited for (then it is submitted
     ``think`` seconds after that job finished); otherwise it is submitted ``offset`` seconds
-    after the workload starts.
+    after the workload starts. ``waited`` says it was submitted after the previous job's
+    result was available (an iterative loop such as VQE): such jobs cannot be combined.
     """
 
     id: str
@@ -44,6 +47,7 @@ class WorkloadJob:
     after: int | None = None
     think: float = 0.0
     executions: int = 0
+    waited: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,23 +67,27 @@ def workload_from_records(jobs: Sequence[JobRecord], context: ContextRecord | No
     """The workload recorded in a context's (or job mode's) timeline records.
 
     A job created after an earlier job finished waited for it: it is replayed ``think``
-    seconds after the latest such result; other jobs keep their offset from the first.
+    seconds after the latest such result; other jobs keep their offset from the first. Jobs
+    cancelled before they reached the QPU are left out (see :func:`replayable`).
     """
-    ordered = sorted(jobs, key=lambda j: j.created)
+    ordered = sorted(replayable(jobs), key=lambda j: j.created)
     device = target or (context.backend if context else ordered[0].backend if ordered else "aer")
     projected = qpu_seconds or (lambda record: projected_qpu(record, device))
     start = ordered[0].created if ordered else 0.0
     specs: list[WorkloadJob] = []
+    waits = waited_flags(ordered)
+    results: list[tuple[float, int]] = []  # (finished, index) of earlier jobs, sorted
     for i, record in enumerate(ordered):
-        done = [(j.finished, k) for k, j in enumerate(ordered[:i])
-                if j.finished is not None and j.finished <= record.created]
         after, think = None, 0.0
-        if done:
-            finish, after = max(done)
+        latest = bisect.bisect_right(results, (record.created, len(ordered))) - 1
+        if latest >= 0:  # the latest result available when it was submitted
+            finish, after = results[latest]
             think = record.created - finish
+        if record.finished is not None:
+            bisect.insort(results, (record.finished, i))
         specs.append(WorkloadJob(record.id, projected(record), _span(record, "classical"),
                                  _span(record, "post"), record.created - start, after, think,
-                                 record.executions))
+                                 record.executions, waits[i]))
     last_submit = ordered[-1].created if ordered else start
     last_done = max((j.finished for j in ordered if j.finished is not None), default=None)
     closed = context.closed_at if context is not None else last_done
@@ -96,6 +104,21 @@ def workload_from_records(jobs: Sequence[JobRecord], context: ContextRecord | No
              "by IBM's quick formula")
     return Workload(tuple(specs), device, label + "; classical time measured on Aer",
                     after_submit, after_done)
+
+
+def replayable(jobs: Sequence[JobRecord]) -> list[JobRecord]:
+    """The jobs a replay runs: all but those cancelled before they reached the QPU (they
+    never ran, in any mode)."""
+    return [job for job in jobs if job.status != "CANCELLED"
+            or any(span.kind == "qpu" for span in job.spans)]
+
+
+def waited_flags(ordered: Sequence[JobRecord]) -> list[bool]:
+    """For jobs in submission order: was each submitted after the previous one's result was
+    available? (True all along for a loop that reads each result before the next job.)"""
+    return [i > 0 and ordered[i - 1].finished is not None
+            and ordered[i - 1].finished <= record.created  # type: ignore[operator]
+            for i, record in enumerate(ordered)]
 
 
 def projected_qpu(record: JobRecord, device: str) -> float:

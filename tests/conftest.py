@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import HealthCheck, settings
 from qiskit import QuantumCircuit
 
 from qmodes.clock import ManualClock
 from qmodes.local import LocalRuntime, SimulatedExecutor
 from qmodes.modes import set_default_context
 from qmodes.timeline import Timeline
+
+_FIXTURES_RESET_BY_HAND = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+settings.register_profile("ci", max_examples=500, deadline=None,
+                          suppress_health_check=_FIXTURES_RESET_BY_HAND)
+settings.register_profile("dev", max_examples=100, deadline=None,
+                          suppress_health_check=_FIXTURES_RESET_BY_HAND)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE")
+                      or ("ci" if os.environ.get("CI", "").lower() == "true" else "dev"))
+"""Hypothesis: 500 examples a property in CI (``CI=true``), 100 by hand; or name a profile in
+``HYPOTHESIS_PROFILE``. Properties reset the shell's state themselves between examples."""
 
 PHASES = {"classical": 1.0, "qpu": 5.0, "post": 0.5}
 """Phase durations of every job in the deterministic tests: a job takes 6.5 s, 5 s on the QPU."""

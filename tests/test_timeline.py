@@ -15,6 +15,7 @@ def test_a_job_leaves_a_complete_trail_of_events(bell):
     with qmodes.Batch("aer", runtime=sim.runtime) as batch:
         job = qmodes.Sampler(mode=batch, runtime=sim.runtime).run([bell], shots=5)
     sim.clock.run_until_idle()
+    assert sim.timeline.flush(10)
     kinds = [(e.kind, e.data.get("kind") or e.data.get("status") or e.data.get("state"))
              for e in events if e.subject == job.job_id()]
     assert kinds == [("job.created", "QUEUED"), ("span.opened", "queued"),
@@ -43,8 +44,10 @@ def test_unsubscribed_observers_hear_nothing_more(bell):
     events = []
     unsubscribe = sim.timeline.subscribe(events.append)
     qmodes.Sampler(mode="aer", runtime=sim.runtime).run([bell])
+    assert sim.timeline.flush(10)
     unsubscribe()
     count = len(events)
+    assert count
     sim.clock.run_until_idle()
     assert len(events) == count
 

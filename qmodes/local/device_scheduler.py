@@ -112,9 +112,9 @@ class DeviceScheduler(Scheduler):
             job._record.source = self.source
         super().submit(job)
 
-    def shutdown(self) -> None:
+    def shutdown(self, *args: Any, **kwargs: Any) -> None:
         self.stop_load()
-        super().shutdown()
+        super().shutdown(*args, **kwargs)
 
 
 def _foreign(job: Any) -> bool:
@@ -152,10 +152,11 @@ class _ForeignAside:
         else:
             self._timeline.open_span(job_id, kind, time)
 
-    def close_span(self, job_id: str, time: float) -> None:
+    def close_span(self, job_id: str, time: float, *, start: float | None = None) -> None:
         if not job_id.startswith(FOREIGN_PREFIX):
-            self._timeline.close_span(job_id, time)
+            self._timeline.close_span(job_id, time, start=start)
             return
-        kind, start = self._open.pop(job_id, ("", time))
+        kind, opened = self._open.pop(job_id, ("", time))
+        start = opened if start is None else start
         if kind == "qpu":
             self._occupancy.add(start, time, self._arrived.get(job_id))

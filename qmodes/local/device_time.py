@@ -24,7 +24,7 @@ Example:
     >>> wall = ManualClock(start=0.0)
     >>> clock = VirtualClock(wall=wall.now, thread=False)
     >>> executor = DeviceTimeExecutor(clock, InlineExecutor(), lambda job: 2.5)
-    >>> executor.submit("qpu", None, lambda: "counts", lambda v, e: print(clock.now(), v))
+    >>> executor.submit("qpu", None, lambda: "counts", lambda v, e, **stamps: print(clock.now(), v))
     >>> clock.step()
     2.5 counts
     True
@@ -113,9 +113,9 @@ class DeviceTimeExecutor:
         if phase != "qpu":
             hold = clock.hold()
 
-            def finished(value: Any, error: BaseException | None) -> None:
+            def finished(value: Any, error: BaseException | None, **stamps: float) -> None:
                 try:
-                    done(value, error)  # the next phase takes its own hold first
+                    done(value, error, **stamps)  # the next phase takes its own hold first
                 finally:
                     clock.release(hold)
 
@@ -135,8 +135,8 @@ class DeviceTimeExecutor:
             finally:
                 self._record_simulation(job, time.perf_counter() - began)
 
-        def simulated(value: Any, error: BaseException | None) -> None:
-            clock.call_at(end, lambda: done(value, error))
+        def simulated(value: Any, error: BaseException | None, **stamps: float) -> None:
+            clock.call_at(end, lambda: done(value, error, start=start, end=end))
             clock.release(hold)
 
         self._submit_inner(phase, job, timed, simulated, hold)
@@ -301,7 +301,7 @@ class DeviceTime:
         install_warp_hook()
         clock = self.clock
         inner = (self._inner(backend.name) if self._inner is not None
-                 else ThreadExecutor(lanes, name=f"qmodes-{backend.name}"))
+                 else ThreadExecutor(lanes, name=f"qmodes-{backend.name}", clock=clock))
         target = backend.device if backend.device is not None else device
         executor = DeviceTimeExecutor(clock, inner, projected_seconds(target), timeline)
         scheduler = DeviceScheduler(device, backend.name, clock, executor, timeline, lanes)

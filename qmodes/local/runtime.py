@@ -16,7 +16,10 @@ Example:
 
 from __future__ import annotations
 
+import atexit
+import logging
 import threading
+import time
 from collections.abc import Callable
 
 from qmodes._lazy import ProcessWide
@@ -27,7 +30,14 @@ from qmodes.local.executors import Executor, ThreadExecutor
 from qmodes.local.scheduler import Scheduler
 from qmodes.timeline import Timeline, default_timeline
 
-__all__ = ["LocalRuntime", "default_runtime"]
+__all__ = ["PACE_LIMIT", "SHUTDOWN_GRACE_SECONDS", "LocalRuntime", "default_runtime",
+           "default_runtime_if_made"]
+
+_log = logging.getLogger(__name__)
+
+PACE_LIMIT = 100.0
+"""The slowest pacing accepted: 100 × the device's projected time (beyond, a job could hold
+the QPU lane for days)."""
 
 
 class LocalRuntime:
@@ -64,7 +74,8 @@ class LocalRuntime:
         self._executor = executor
         self._make_executor: Callable[[str], Executor] = (
             (lambda name: executor) if executor is not None
-            else (lambda name: ThreadExecutor(lanes, name=f"qmodes-{name}")))
+            else (lambda name: ThreadExecutor(lanes, name=f"qmodes-{name}",
+                                              clock=self.clock)))
         self._schedulers: dict[str, Scheduler] = {}
         self._lock = threading.Lock()
 
@@ -96,9 +107,10 @@ class LocalRuntime:
 
     @pace.setter
     def pace(self, value: float | None) -> None:
-        if value is not None and (isinstance(value, bool) or not 0 < value < float("inf")):
-            raise ValueError(f"pace must be a positive speed factor such as 1.0 (real device "
-                             f"time) or 0.1 (ten times faster), or None; got {value!r}")
+        if value is not None and (isinstance(value, bool) or not 0 < value <= PACE_LIMIT):
+            raise ValueError(f"pace must be a positive speed factor up to {PACE_LIMIT:g}, such "
+                             f"as 1.0 (real device time) or 0.1 (ten times faster), or None; "
+                             f"got {value!r}")
         self._pace = value
         if self.device_time is not None:
             self.device_time.pace = value
@@ -114,16 +126,56 @@ class LocalRuntime:
             raise ValueError("device load needs device time: LocalRuntime(device_time=True)")
         self.device_time.load = value
 
-    def shutdown(self) -> None:
+    def shutdown(self, timeout: float = 0.0) -> None:
+        """End every job and context in a final state (the process is exiting).
+
+        Queued jobs are cancelled at once; running ones get ``timeout`` seconds in all (wall
+        clock) to finish; then each scheduler closes its contexts and stops. A later job
+        makes new schedulers. Never raises.
+        """
         with self._lock:
-            for scheduler in self._schedulers.values():
-                scheduler.shutdown()
+            schedulers = list(self._schedulers.values())
             self._schedulers.clear()
+        deadline = time.monotonic() + max(0.0, timeout)
+        for scheduler in schedulers:
+            try:
+                scheduler.shutdown(max(0.0, deadline - time.monotonic()))
+            except Exception as error:  # shutting down: tell, and go on with the others
+                _log.warning("qmodes: shutting down %s failed: %s", scheduler.backend_name,
+                             error)
 
 
-_default: ProcessWide[LocalRuntime] = ProcessWide(LocalRuntime)
+SHUTDOWN_GRACE_SECONDS = 5.0
+"""At exit, how long running local jobs get to finish before they are cancelled."""
+
+
+def _made_with_exit_hook() -> LocalRuntime:
+    """The default runtime, shut down at exit before any ``atexit`` hook runs (so the ledger's
+    exit flush, an ``atexit`` hook, records the final states): ``threading``'s own exit hooks
+    run first, as ``concurrent.futures`` uses them."""
+    runtime = LocalRuntime()
+    register = getattr(threading, "_register_atexit", None)
+    try:
+        if register is None:
+            raise RuntimeError("no threading exit hooks")
+        register(runtime.shutdown, SHUTDOWN_GRACE_SECONDS)
+    except RuntimeError:  # already exiting, or another Python
+        atexit.register(runtime.shutdown, SHUTDOWN_GRACE_SECONDS)
+    return runtime
+
+
+_default: ProcessWide[LocalRuntime] = ProcessWide(_made_with_exit_hook)
 
 
 def default_runtime() -> LocalRuntime:
-    """The process-wide runtime (real clock, threads, the default timeline)."""
+    """The process-wide runtime (real clock, threads, the default timeline).
+
+    At interpreter exit it is shut down (:meth:`LocalRuntime.shutdown`, with
+    :data:`SHUTDOWN_GRACE_SECONDS`), so no job or context is left open on the timeline.
+    """
     return _default.get()
+
+
+def default_runtime_if_made() -> LocalRuntime | None:
+    """The process-wide runtime if something made it already (nothing is made here)."""
+    return _default._value

@@ -17,27 +17,41 @@ to the end of post-processing. On top of that:
 Every change goes to the timeline as it happens; usage is computed from it by
 :mod:`qmodes.usage`. All state changes happen under one lock, driven by submissions, user
 calls, executor completions and clock timers — there is no polling and no thread per job.
+
+Spans are stamped by the executor (``done(value, error, start=t0, end=t1)``, see
+:mod:`qmodes.local.executors`) and recorded as given; the timeline tells its observers from
+its own thread, so nothing that listens runs under this lock. Every step a job takes is O(1)
+in the number of jobs queued (ordered dicts, not lists), and the public entry points defer a
+Ctrl-C to their end (:mod:`qmodes._atomic`), so an interrupt never leaves a job half-queued.
+:meth:`Scheduler.shutdown` ends everything in a final state (kernel exit).
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from qmodes._atomic import deferred_interrupt
 from qmodes.clock import Clock, Timer
 from qmodes.errors import ContextClosedError
-from qmodes.local.executors import Executor
+from qmodes.local.executors import Executor, Phase
 from qmodes.timeline import ContextRecord, Timeline
 from qmodes.usage import window_end
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from qmodes.jobs import Job
 
-__all__ = ["IDLE_CLOSE_SECONDS", "Scheduler"]
+__all__ = ["IDLE_CLOSE_SECONDS", "SHUTDOWN_REASON", "Scheduler"]
 
 IDLE_CLOSE_SECONDS = 30 * 60.0
 """A session opened with no job for this long closes itself (IBM: 30 minutes)."""
+
+SHUTDOWN_REASON = "the process shut down before this job finished"
+"""The error of a job that :meth:`Scheduler.shutdown` cancelled."""
 
 
 @dataclass
@@ -54,7 +68,7 @@ class _Context:
     closed_at: float | None = None
     first_start: float | None = None
     last_completion: float | None = None
-    queued: list[Job] = field(default_factory=list)
+    queued: OrderedDict[Job, int] = field(default_factory=OrderedDict)  # job -> submission no.
     in_flight: int = 0
     ttl_timer: Timer | None = None
     max_timer: Timer | None = None
@@ -70,8 +84,25 @@ class _Context:
         return bool(self.queued) or self.in_flight > 0
 
 
+def _first(queue: OrderedDict[Job, int]) -> tuple[Job, int] | None:
+    """The oldest entry of an ordered queue, in O(1)."""
+    for entry in queue.items():
+        return entry
+    return None
+
+
 class Scheduler:
-    """Schedules the jobs of one device on ``lanes`` classical lanes and one QPU lane."""
+    """Schedules the jobs of one device on ``lanes`` classical lanes and one QPU lane.
+
+    Example:
+        >>> from qmodes.clock import ManualClock
+        >>> from qmodes.local.executors import SimulatedExecutor
+        >>> clock = ManualClock(start=0.0)
+        >>> scheduler = Scheduler("aer", clock, SimulatedExecutor(clock, {"qpu": 2.0}),
+        ...                       Timeline())
+        >>> scheduler.lanes, scheduler.queued_count()
+        (5, 0)
+    """
 
     def __init__(self, backend_name: str, clock: Clock, executor: Executor, timeline: Timeline,
                  lanes: int = 5) -> None:
@@ -83,17 +114,26 @@ class Scheduler:
         self.timeline = timeline
         self.lanes = lanes
         self._lock = threading.RLock()
-        self._queue: list[Job] = []
+        self._idle = threading.Condition(self._lock)  # notified when a running job ends
+        self._queue: OrderedDict[Job, int] = OrderedDict()  # job -> submission number
+        self._submitted = 0
         self._running: set[Job] = set()
-        self._qpu_ready: list[Job] = []
+        self._qpu_ready: list[Job] = []  # pre-processed, waiting for the QPU (<= lanes)
         self._qpu_job: Job | None = None
         self._owner: _Context | None = None  # the session whose window is open
         self._contexts: dict[str, _Context] = {}
+        self._active_batches: dict[str, _Context] = {}  # their queued jobs jump the queue
         self._finished: list[Job] = []  # jobs whose done-callbacks run after the lock
+        self._shut_down: str | None = None  # why, once shut down
+
+    def queued_count(self) -> int:
+        """How many jobs wait in the queue."""
+        return len(self._queue)
 
     # -- contexts --------------------------------------------------------------------------
     def open_context(self, record: ContextRecord) -> None:
-        with self._lock:
+        with deferred_interrupt(), self._lock:
+            self._check_open()
             ctx = _Context(record.id, record.mode, record.interactive_ttl, record.max_time)
             self._contexts[record.id] = ctx
             self.timeline.add_context(record)
@@ -103,9 +143,11 @@ class Scheduler:
 
     def close_context(self, context_id: str) -> None:
         """Stop accepting jobs; queued jobs still run; the context closes once they finish."""
-        with self._lock:
-            self._close(self._contexts[context_id])
-            self._dispatch()  # an idle session that ends here frees the device
+        with deferred_interrupt(), self._lock:
+            ctx = self._contexts.get(context_id)
+            if ctx is not None:  # else: ended already
+                self._close(ctx)
+                self._dispatch()  # an idle session that ends here frees the device
         self._after_lock()
 
     def _close(self, ctx: _Context) -> None:
@@ -120,18 +162,19 @@ class Scheduler:
 
     def cancel_context(self, context_id: str) -> None:
         """Cancel the context's jobs that have not reached the QPU, then close it."""
-        with self._lock:
-            ctx = self._contexts[context_id]
-            for job in list(ctx.queued):
-                self._cancel_queued(job)
-            for job in list(self._running):
-                if job.context_id == ctx.id and job is not self._qpu_job:
-                    job._cancel_requested = True
-                    if job in self._qpu_ready:
-                        self._qpu_ready.remove(job)
-                        self._finish(job, "CANCELLED")
-            self._close(ctx)
-            self._dispatch()
+        with deferred_interrupt(), self._lock:
+            ctx = self._contexts.get(context_id)
+            if ctx is not None:  # else: ended already, nothing left to cancel
+                for job in list(ctx.queued):
+                    self._cancel_queued(job)
+                for job in list(self._running):
+                    if job.context_id == ctx.id and job is not self._qpu_job:
+                        job._cancel_requested = True
+                        if job in self._qpu_ready:
+                            self._qpu_ready.remove(job)
+                            self._finish(job, "CANCELLED")
+                self._close(ctx)
+                self._dispatch()
         self._after_lock()
 
     def _close_if_never_started(self, ctx: _Context) -> None:
@@ -152,6 +195,7 @@ class Scheduler:
         ctx.closed = True
         self.timeline.update_context(ctx.id, now, state="closed", accepting_jobs=False,
                                      closed_at=ctx.closed_at or now)
+        del self._contexts[ctx.id]  # nothing refers to it any more: the scheduler stays small
 
     def _activate(self, ctx: _Context, now: float) -> None:
         ctx.active = True
@@ -161,6 +205,8 @@ class Scheduler:
         if ctx.mode == "session":
             self._owner = ctx
             self.timeline.open_window(ctx.id, now)
+        else:
+            self._active_batches[ctx.id] = ctx
         self.timeline.update_context(ctx.id, now, state="active", activated_at=now)
         if ctx.first_start is None:
             ctx.first_start = now
@@ -171,6 +217,7 @@ class Scheduler:
 
     def _deactivate(self, ctx: _Context, now: float) -> None:
         ctx.active = False
+        self._active_batches.pop(ctx.id, None)
         if ctx.ttl_timer is not None:
             ctx.ttl_timer.cancel()
             ctx.ttl_timer = None
@@ -206,19 +253,26 @@ class Scheduler:
 
     # -- jobs ------------------------------------------------------------------------------
     def submit(self, job: Job) -> None:
-        """Queue a job. Its record must not be on the timeline yet."""
+        """Queue a job. Its record must not be on the timeline yet.
+
+        O(1) in the number of jobs already queued; a Ctrl-C during the call is raised after
+        it, with the job queued.
+        """
         __tracebackhide__ = True  # IPython: show the user's line, not ours
-        with self._lock:
+        with deferred_interrupt(), self._lock:
+            self._check_open()
             ctx = self._contexts.get(job.context_id) if job.context_id else None
-            if ctx is not None and not ctx.accepting:
-                raise ContextClosedError.for_context(ctx.mode, ctx.id)
+            if (ctx is not None and not ctx.accepting) or (job.context_id and ctx is None):
+                mode = ctx.mode if ctx is not None else job._record.mode
+                raise ContextClosedError.for_context(mode, str(job.context_id))
             now = self.clock.now()
             job._record.created = now
+            self._submitted += 1
             self.timeline.add_job(job._record)
             self.timeline.open_span(job.job_id(), "queued", now)
-            self._queue.append(job)
+            self._queue[job] = self._submitted
             if ctx is not None:
-                ctx.queued.append(job)
+                ctx.queued[job] = self._submitted
                 if ctx.ttl_timer is not None:
                     ctx.ttl_timer.cancel()
                     ctx.ttl_timer = None
@@ -227,7 +281,7 @@ class Scheduler:
 
     def cancel(self, job: Job) -> bool:
         """Cancel a job; True if it will end CANCELLED."""
-        with self._lock:
+        with deferred_interrupt(), self._lock:
             if job.in_final_state():
                 return False
             if job in self._queue:
@@ -236,20 +290,25 @@ class Scheduler:
                 self._qpu_ready.remove(job)
                 self._finish(job, "CANCELLED")
             else:
-                job._cancel_requested = True  # ends CANCELLED when its current phase returns
+                job._cancel_requested = True  # ends CANCELLED when its phase returns
             self._dispatch()
         self._after_lock()
         return True
 
-    def _cancel_queued(self, job: Job) -> None:
+    def _check_open(self) -> None:
+        if self._shut_down is not None:
+            raise RuntimeError(f"the local scheduler of {self.backend_name} was shut down "
+                               "(the process is exiting); no new job can start")
+
+    def _cancel_queued(self, job: Job, error: str | None = None) -> None:
         self._remove_queued(job)
-        self._finish(job, "CANCELLED")
+        self._finish(job, "CANCELLED", error=error)
 
     def _remove_queued(self, job: Job) -> None:
-        self._queue.remove(job)
+        del self._queue[job]
         ctx = self._contexts.get(job.context_id) if job.context_id else None
         if ctx is not None:
-            ctx.queued.remove(job)
+            del ctx.queued[job]
 
     def _dispatch(self) -> None:
         """Start whatever the rules allow now: classical lanes first, then the QPU."""
@@ -260,12 +319,10 @@ class Scheduler:
             self._start(job)
         if self._qpu_job is None and self._qpu_ready:
             job = self._next_for_qpu()
-            self._qpu_ready.remove(job)
+            self._qpu_ready.remove(job)  # at most `lanes` jobs wait here: O(1)
             self._qpu_job = job
-            now = self.clock.now()
-            self.timeline.open_span(job.job_id(), "qpu", now)
-            self.executor.submit("qpu", job, job._work.execute,
-                                 lambda value, error: self._qpu_done(job, value, error))
+            self.timeline.open_span(job.job_id(), "qpu", self.clock.now())
+            self._hand_over(job, "qpu", job._work.execute, self._qpu_done)
 
     def _next_for_qpu(self) -> Job:
         """The ready job that takes the QPU next: an active batch's jobs jump ahead (other
@@ -273,19 +330,24 @@ class Scheduler:
         return next((j for j in self._qpu_ready if self._has_priority(j)), self._qpu_ready[0])
 
     def _next_to_start(self) -> Job | None:
+        """The job to start next: O(number of active batches), not O(queue)."""
         if self._owner is not None:  # a session window is open: exclusive
-            return self._owner.queued[0] if self._owner.queued else None
-        if not self._queue:
+            first = _first(self._owner.queued)
+            return first[0] if first else None
+        head = _first(self._queue)
+        if head is None:
             return None
-        job = next((j for j in self._queue if self._has_priority(j)), self._queue[0])
+        priority = [entry for ctx in self._active_batches.values()
+                    if (entry := _first(ctx.queued)) is not None]
+        job = min(priority, key=lambda entry: entry[1])[0] if priority else head[0]
         ctx = self._contexts.get(job.context_id) if job.context_id else None
         if ctx is not None and ctx.mode == "session" and self._running:
             return None  # the session waits until the device is free, then locks it
         return job
 
     def _has_priority(self, job: Job) -> bool:
-        ctx = self._contexts.get(job.context_id) if job.context_id else None
-        return ctx is not None and ctx.mode == "batch" and ctx.active
+        """Whether ``job`` belongs to an active batch (its jobs jump the queue)."""
+        return job.context_id in self._active_batches
 
     def _start(self, job: Job) -> None:
         now = self.clock.now()
@@ -301,55 +363,83 @@ class Scheduler:
         self.timeline.update_job(job.job_id(), now, status="RUNNING")
         job._status = "RUNNING"
         self.timeline.open_span(job.job_id(), "classical", now)
-        self.executor.submit("classical", job, job._work.prepare,
-                             lambda value, error: self._classical_done(job, error))
+        self._hand_over(job, "classical", job._work.prepare, self._classical_done)
 
-    def _classical_done(self, job: Job, error: BaseException | None) -> None:
+    def _hand_over(self, job: Job, phase: Phase, work: Callable[[], Any],
+                   then: Callable[..., None]) -> None:
+        """Give one phase to the executor; ``then(job, value, error, start, end)`` follows."""
+        def done(value: Any, error: BaseException | None, start: float | None = None,
+                 end: float | None = None) -> None:
+            then(job, value, error, start, end)
+
+        try:
+            self.executor.submit(phase, job, work, done)
+        except Exception as error:  # e.g. an executor shut down under us
+            if phase == "qpu":
+                self._qpu_job = None
+            self._finish(job, "ERROR", error=f"could not start its {phase} phase: "
+                         f"{_describe(error)}", error_kind="system")
+
+    def _close_phase(self, job: Job, start: float | None, end: float | None) -> float:
+        """Close the job's open span with the executor's stamps; returns its end."""
+        if end is None:
+            end = self.clock.now()
+        self.timeline.close_span(job.job_id(), end, start=start)
+        return end
+
+    def _classical_done(self, job: Job, value: Any, error: BaseException | None,
+                        start: float | None, end: float | None) -> None:
         with self._lock:
-            now = self.clock.now()
-            self.timeline.close_span(job.job_id(), now)
+            if job.in_final_state():  # ended meanwhile (shutdown)
+                return
+            now = self._close_phase(job, start, end)
             projected = getattr(job._work, "projected_qpu", None)
             if projected is not None:
                 self.timeline.update_job(job.job_id(), now, projected_qpu=projected)
             if error is not None:
-                self._finish(job, "ERROR", error=_describe(error), error_kind="user")
+                self._finish(job, "ERROR", error=_describe(error), error_kind="user", at=now)
             elif job._cancel_requested:
-                self._finish(job, "CANCELLED")
+                self._finish(job, "CANCELLED", error=self._shut_down, at=now)
             else:
                 self._qpu_ready.append(job)
             self._dispatch()
         self._after_lock()
 
-    def _qpu_done(self, job: Job, value: Any, error: BaseException | None) -> None:
+    def _qpu_done(self, job: Job, value: Any, error: BaseException | None,
+                  start: float | None, end: float | None) -> None:
         with self._lock:
-            now = self.clock.now()
-            self.timeline.close_span(job.job_id(), now)
-            self._qpu_job = None
-            if error is not None:
-                self._finish(job, "ERROR", error=_describe(error), error_kind="user")
-            elif job._cancel_requested:
-                self._finish(job, "CANCELLED")
-            else:
-                self.timeline.open_span(job.job_id(), "post", now)
-                self.executor.submit("post", job, lambda: job._work.finalize(value),
-                                     lambda result, err: self._post_done(job, result, err))
+            if self._qpu_job is job:
+                self._qpu_job = None
+            if not job.in_final_state():
+                now = self._close_phase(job, start, end)
+                if error is not None:
+                    self._finish(job, "ERROR", error=_describe(error), error_kind="user", at=now)
+                elif job._cancel_requested:
+                    self._finish(job, "CANCELLED", error=self._shut_down, at=now)
+                else:
+                    self.timeline.open_span(job.job_id(), "post", now)
+                    self._hand_over(job, "post", lambda: job._work.finalize(value),
+                                    self._post_done)
             self._dispatch()
         self._after_lock()
 
-    def _post_done(self, job: Job, result: Any, error: BaseException | None) -> None:
+    def _post_done(self, job: Job, result: Any, error: BaseException | None,
+                   start: float | None, end: float | None) -> None:
         with self._lock:
-            self.timeline.close_span(job.job_id(), self.clock.now())
+            if job.in_final_state():
+                return
+            now = self._close_phase(job, start, end)
             if error is not None:
-                self._finish(job, "ERROR", error=_describe(error), error_kind="system")
+                self._finish(job, "ERROR", error=_describe(error), error_kind="system", at=now)
             else:
-                self._finish(job, "DONE", result=result)
+                self._finish(job, "DONE", result=result, at=now)
             self._dispatch()
         self._after_lock()
 
     def _finish(self, job: Job, status: str, *, result: Any = None, error: str | None = None,
-                error_kind: str | None = None) -> None:
+                error_kind: str | None = None, at: float | None = None) -> None:
         """Put a job in a final state and release its lane (lock held)."""
-        now = self.clock.now()
+        now = self.clock.now() if at is None else at
         self.timeline.close_span(job.job_id(), now)
         ran = job in self._running
         self._running.discard(job)
@@ -359,6 +449,8 @@ class Scheduler:
         self.timeline.update_job(job.job_id(), now, **changes)
         job._set_final(status, result, error)
         self._finished.append(job)
+        if ran and not self._running:
+            self._idle.notify_all()
         ctx = self._contexts.get(job.context_id) if job.context_id else None
         if ctx is not None:
             self._after_job(ctx, ran, now)
@@ -371,7 +463,7 @@ class Scheduler:
             self.timeline.update_context(ctx.id, now, last_job_completed=now)
         if ctx.busy:
             return
-        if not ctx.accepting or now >= ctx.max_end:
+        if not ctx.accepting or now >= ctx.max_end or self._shut_down is not None:
             self._end_context(ctx, now)
         elif ctx.active and ctx.ttl_timer is None:
             ctx.ttl_timer = self.clock.call_later(ctx.interactive_ttl,
@@ -384,10 +476,37 @@ class Scheduler:
         for job in finished:
             job._run_callbacks()
 
-    def shutdown(self) -> None:
+    def shutdown(self, timeout: float = 0.0, reason: str = SHUTDOWN_REASON) -> None:
+        """End everything in a final state: the process is exiting.
+
+        Queued jobs (and jobs waiting for the QPU) are cancelled at once, jobs in classical
+        pre-processing when it returns; a job on the QPU or in post-processing may finish
+        (DONE). Whatever still runs after ``timeout`` wall-clock seconds is cancelled too. A
+        cancelled job's error is ``reason``; every context is closed; new submissions are
+        refused. Idempotent.
+        """
+        with deferred_interrupt(), self._lock:
+            self._shut_down = reason
+            for job in list(self._queue):
+                self._cancel_queued(job, reason)
+            for job in list(self._qpu_ready):
+                self._qpu_ready.remove(job)
+                self._finish(job, "CANCELLED", error=reason)
+            for job in self._running:  # still pre-processing: ends CANCELLED when that returns
+                if job is not self._qpu_job and job._record.spans[-1].kind == "classical":
+                    job._cancel_requested = True
+            if timeout > 0:
+                self._idle.wait_for(lambda: not self._running, timeout)
+            for job in list(self._running):
+                self._finish(job, "CANCELLED", error=reason)
+            self._qpu_job = None
+            now = self.clock.now()
+            for ctx in list(self._contexts.values()):
+                self._close(ctx)
+                self._end_context(ctx, now)
+        self._after_lock()
         self.executor.shutdown()
 
 
 def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
-

@@ -16,8 +16,9 @@ import weakref
 from datetime import datetime, timezone
 from typing import Any, ClassVar
 
+from qmodes._atomic import deferred_interrupt
 from qmodes.backends import DEFAULT_BACKEND, get_backend
-from qmodes.durations import parse_duration
+from qmodes.durations import parse_interactive_ttl, parse_max_time
 from qmodes.jobs import Job, JobWork, qiskit_backend
 from qmodes.local.runtime import LocalRuntime, default_runtime
 from qmodes.timeline import ContextRecord, JobRecord
@@ -116,9 +117,9 @@ class ExecutionContext:
             backend = self._rehearsal.twin
         self._target = get_backend(DEFAULT_BACKEND if backend is None else backend)
         self._max_time = (self.default_max_time if max_time is None
-                          else parse_duration(max_time, "max_time"))
+                          else parse_max_time(max_time))
         self._interactive_ttl = (self.default_interactive_ttl if interactive_ttl is None
-                                 else parse_duration(interactive_ttl, "interactive_ttl"))
+                                 else parse_interactive_ttl(interactive_ttl))
         self._runtime = runtime or default_runtime()
         self._scheduler = self._runtime.scheduler(self._target)
         self._id = f"{self.mode}-{secrets.token_hex(6)}"
@@ -381,7 +382,7 @@ class ExecutionContext:
         __tracebackhide__ = True  # IPython: show the user's line, not ours
         record.context_id, record.mode = self._id, self.mode
         job = Job(record, work, self._scheduler, self.timeline, backend=self._target)
-        with self._jobs_lock:
+        with deferred_interrupt(), self._jobs_lock:  # a Ctrl-C never splits these two
             self._scheduler.submit(job)
             self._jobs.append(job)
         return job

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from qmodes._atomic import deferred_interrupt
 from qmodes.jobs import Job, JobWork
 from qmodes.local.runtime import LocalRuntime, default_runtime
 from qmodes.timeline import JobRecord
@@ -18,5 +19,6 @@ def submit_job(backend: Any, record: JobRecord, work: JobWork,
     scheduler = runtime.scheduler(backend)
     record.context_id, record.mode = None, "job"
     job = Job(record, work, scheduler, runtime.timeline)
-    scheduler.submit(job)
+    with deferred_interrupt():  # a Ctrl-C is raised once the job is queued, not half-way
+        scheduler.submit(job)
     return job

@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 import time
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from qmodes.clock import RealClock
 from qmodes.errors import ContextClosedError
-from qmodes.remote import guard
+from qmodes.remote import closing, guard
 from qmodes.remote.poller import Poller, default_poller
 from qmodes.remote.service import RemoteError, describe, fast_client
 from qmodes.remote.tracking import ContextWatch, JobWatch
@@ -99,6 +100,9 @@ class RemoteScheduler:
         with self._lock:
             self._contexts[record.id] = context
         self.timeline.add_context(record)
+        with contextlib.suppress(Exception):  # IBM's id, for the ledger's "how to close it"
+            self.timeline.update_context(record.id, self.clock.now(),
+                                         remote_id=context.remote_id)
         context.watch = ContextWatch(self, context)
         self.poller.watch(context.watch, delay=1.0)
 
@@ -134,16 +138,15 @@ class RemoteScheduler:
         if not first and not cancel:
             return
         try:
-            context.remote.cancel() if cancel else context.remote.close()
-        except Exception as error:  # IBM closes idle sessions itself
-            import logging
-
-            logging.getLogger(__name__).warning(
-                "qmodes: could not %s %s on IBM (%s); IBM closes it after its interactive "
-                "TTL", "cancel" if cancel else "close", context_id, describe(error))
-        if first:
-            now = self.clock.now()
-            self.timeline.update_context(context_id, now, accepting_jobs=False, closed_at=now)
+            closing.request(self, context, cancel)
+        except Exception as error:  # not acknowledged: still open on IBM, retried
+            closing.unconfirmed(self, context, cancel, error)
+        else:
+            closing.confirmed(self, context_id)  # a retry pending from an earlier close
+            if first:
+                now = self.clock.now()
+                self.timeline.update_context(context_id, now, accepting_jobs=False,
+                                             closed_at=now)
         if cancel:
             for watch in self._jobs_of(context_id):
                 watch.job._cancel_requested = True

@@ -24,6 +24,7 @@ import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from qmodes.remote import closing
 from qmodes.remote.service import describe
 from qmodes.usage import window_end
 
@@ -194,6 +195,7 @@ class ContextWatch:
         if changed:
             self.apply(details)
         if details.get("state") == "closed":
+            closing.confirmed(self.scheduler, self.context.id, to_epoch(details.get("closed_at")))
             return None
         self.delay = 1.0 if changed else min(self.delay * 1.5, MAX_QUEUED_DELAY)
         return self.delay

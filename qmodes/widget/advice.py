@@ -3,6 +3,8 @@
 Hints (:func:`qmodes.advisor.hints`) are cheap and refreshed while the workload runs; the
 comparison replays the workload in the three modes (:func:`qmodes.advisor.advise`) and is
 computed when the context is final, or at most every ``COMPARE_INTERVAL`` seconds while live.
+The panel shows it as a small table (mode, billed usage, wall time, idle time billed), the
+recommendation in one line and the sources in one muted footnote.
 
 Example:
     >>> from qmodes.timeline import ContextRecord
@@ -21,7 +23,7 @@ from typing import Any
 from qmodes.timeline import ContextRecord, JobRecord
 
 __all__ = ["COMPARE_INTERVAL", "HINTS_INTERVAL", "LIVE_COMPARE_MAX_JOBS", "comparison",
-           "live_hints"]
+           "footnote", "live_hints"]
 
 HINTS_INTERVAL = 2.0
 COMPARE_INTERVAL = 10.0
@@ -45,24 +47,43 @@ def live_hints(contexts: Sequence[tuple[ContextRecord, list[JobRecord]]], now: f
 
 
 def comparison(context: ContextRecord, jobs: list[JobRecord], target: str | None = None,
-               price_per_second: float | None = None) -> list[dict[str, Any]]:
-    """The workload's projected usage in each mode, the recommended one first; [] if no
-    device to project to (plain Aer without a target) or nothing ran."""
+               price_per_second: float | None = None) -> dict[str, Any] | None:
+    """The advisor's table for one context: the workload replayed in each mode, recommended
+    first; None if there is no device to project to (plain Aer without a target) or no job.
+
+    Returns ``{"context", "rows": [{"mode", "usage", "wall", "idle", "cost", "recommended"}],
+    "recommendation": one line, "footnote": the sources, one line}``. ``idle`` is the billed
+    time no job used (None in job mode, which bills nothing else).
+    """
+    from qmodes.workload import replayable
+
     device = _device(context, target)
-    if device is None or not jobs:
-        return []
+    if device is None or not replayable(jobs):
+        return None
     from qmodes.advisor import advise
 
     try:
         advice = advise(context, jobs=jobs, target=device, price_per_second=price_per_second)
     except Exception:
         _log.debug("advisor failed for %s", context.id, exc_info=True)
-        return []
-    order = sorted(advice.outcomes, key=lambda mode: mode != advice.recommended)
-    return [{"mode": mode + (" (recommended)" if mode == advice.recommended else ""),
-             "seconds": advice.outcomes[mode].usage.seconds,
-             "source": advice.outcomes[mode].usage.source,
-             "cost": advice.outcomes[mode].cost} for mode in order]
+        return None
+    order = sorted(("batch", "session", "job"), key=lambda mode: mode != advice.recommended)
+    rows = [{"mode": mode, "usage": round(o.usage.seconds, 3), "wall": round(o.wall, 3),
+             "idle": None if mode == "job" else round(o.idle, 3), "cost": o.cost,
+             "recommended": mode == advice.recommended}
+            for mode, o in ((m, advice.outcomes[m]) for m in order)]
+    return {"context": context.id, "rows": rows,
+            "recommendation": f"{advice.recommended}: {advice.reason}",
+            "footnote": footnote(advice.source, price_per_second)}
+
+
+def footnote(source: str, price_per_second: float | None = None) -> str:
+    """Where the advisor's figures come from, in one line."""
+    money = f" Cost at {price_per_second:g} per second." if price_per_second else ""
+    return (f"{source[:1].upper()}{source[1:]}. Usage by each mode's IBM billing rule: job "
+            f"mode bills its QPU time, a batch the sum of its jobs' QPU time, a session its "
+            f"active windows (idle TTL included). Wall time: first submission to last result."
+            f"{money}")
 
 
 def _device(context: ContextRecord, target: str | None) -> str | None:

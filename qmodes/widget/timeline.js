@@ -7,20 +7,51 @@ const ROW = 16, AXIS = 22, GUTTER = 132;
 const stores = new Map();
 
 export function newStore() {
-  return { n: 0, contexts: [], jobs: [], version: 0, listeners: new Set(), busy: null };
+  return { n: 0, contexts: [], jobs: [], rows: [], summaries: [], version: 0,
+    listeners: new Set(), busy: null };
+}
+
+// Rows in job order: the summaries of older jobs first (see qmodes/widget/compact.py), then
+// every job held in detail. store.jobs is indexed by job index and may have holes.
+function addRow(store, job) {
+  const rows = store.rows;
+  if (!rows.length || rows[rows.length - 1].i < job.i) rows.push(job);
+  else rows.splice(rows.findIndex((r) => !r.summary && r.i > job.i), 0, job);
+}
+
+// A summarized job that was still queued starts: it gets a row of its own.
+function stubJob(store, ji, start) {
+  const agg = store.summaries.find((a) => a && a.queued.some(([f, l]) => f <= ji && ji <= l));
+  const job = { i: ji, id: null, ci: agg ? agg.ci : -1, created: start, status: "RUNNING",
+    num_pubs: null, shots: null, primitive: "", spans: [] };
+  store.jobs[ji] = job;
+  addRow(store, job);
+  return job;
+}
+
+function summaryRow(ci, a) {
+  return { summary: true, i: -1, ci, id: null, n: a.n, counts: a.status, status: "",
+    queued: a.queued || [], spans: (a.qpu || []).map(([s, e]) => [2, s, e]) };
 }
 
 export function applyOps(store, ops) {
   for (const op of ops) {
-    const k = op[0];
-    if (k === "S") store.jobs[op[1]].spans.push([op[2], op[3], null]);
+    const k = op[0], job = store.jobs[op[1]];
+    if (k === "S") (job || stubJob(store, op[1], op[3])).spans.push([op[2], op[3], null]);
     else if (k === "s") {
-      const s = store.jobs[op[1]].spans, last = s[s.length - 1];
+      if (!job) continue;  // a summarized job: its summary stays as it was
+      const s = job.spans, last = s[s.length - 1];
       if (last && last[2] === null) last[2] = op[2];
-    } else if (k === "j") Object.assign(store.jobs[op[1]], op[2]);
-    else if (k === "J") store.jobs[op[1]] = { i: op[1], id: op[2], ci: op[3], created: op[4],
-      status: op[5], num_pubs: op[6], shots: op[7], primitive: op[8], spans: [] };
-    else if (k === "C") store.contexts[op[1]] = Object.assign({ windows: [] }, op[2]);
+    } else if (k === "j") { if (job) Object.assign(job, op[2]); }
+    else if (k === "J") {
+      store.jobs[op[1]] = { i: op[1], id: op[2], ci: op[3], created: op[4],
+        status: op[5], num_pubs: op[6], shots: op[7], primitive: op[8], spans: [] };
+      addRow(store, store.jobs[op[1]]);
+    } else if (k === "A") {
+      const row = summaryRow(op[1], op[2]);
+      store.summaries.push(row);
+      store.rows.splice(store.summaries.length - 1, 0, row);
+    } else if (k === "C") store.contexts[op[1]] = Object.assign({ windows: [] }, op[2]);
     else if (k === "c") Object.assign(store.contexts[op[1]], op[2]);
     else if (k === "W") store.contexts[op[1]].windows.push([op[2], null]);
     else if (k === "w") {
@@ -43,6 +74,17 @@ export function receive(store, delta) {
   return "applied";
 }
 
+// Start over from a snapshot {to, ops}: ops that rebuild the state (not a prefix of the
+// log: older jobs may be summarized), valid for every delta from `to` on.
+export function restore(store, snapshot) {
+  if (!snapshot || snapshot.to === undefined || snapshot.to <= store.n) return "stale";
+  Object.assign(store, { contexts: [], jobs: [], rows: [], summaries: [] });
+  applyOps(store, snapshot.ops || []);
+  store.n = snapshot.to;
+  for (const fn of store.listeners) fn();
+  return "applied";
+}
+
 function storeFor(model) {
   const uid = model.get("uid");
   if (!stores.has(uid)) stores.set(uid, newStore());
@@ -52,7 +94,7 @@ function storeFor(model) {
 function initialize({ model, signal }) {
   const store = storeFor(model);
   const sync = () => {
-    receive(store, Object.assign({ from: 0 }, model.get("snapshot")));
+    restore(store, model.get("snapshot"));
     if (receive(store, model.get("delta")) === "gap") model.send({ kind: "resync" });
   };
   sync();
@@ -64,6 +106,7 @@ function initialize({ model, signal }) {
 const fmt = (s) => (s == null ? "–" : s < 60 ? `${s.toFixed(s < 10 ? 3 : 1)} s`
   : s < 3600 ? `${Math.floor(s / 60)}m ${Math.round(s % 60)}s`
   : `${Math.floor(s / 3600)}h ${Math.round((s % 3600) / 60)}m`);
+const label = (job) => job.id ?? `job #${job.i}`;
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const h = (tag, cls, html) => {
   const e = document.createElement(tag);
@@ -75,8 +118,9 @@ const h = (tag, cls, html) => {
 // Intervals where a context's jobs keep the QPU side busy (classical start .. post end).
 function busyIntervals(store, ci, now) {
   const spans = [];
-  for (const job of store.jobs) {
-    if (!job || job.ci !== ci) continue;
+  for (const job of store.rows) {
+    if (job.ci !== ci) continue;
+    if (job.summary) { for (const [, s, e] of job.spans) spans.push([s, e]); continue; }
     let a = null, b = null;
     for (const [kind, s, e] of job.spans) {
       if (kind === 0) continue;
@@ -92,6 +136,24 @@ function busyIntervals(store, ci, now) {
     else out.push(s.slice());
   }
   return out;
+}
+
+// The advisor panel: per context a small table (mode, billed usage, wall time, idle time
+// billed), the recommendation in one line; then the hints; the sources in one muted footnote.
+const secs = (s) => (s == null ? "–" : s < 100 ? `${s.toFixed(1)} s` : `${Math.round(s).toLocaleString("en-US")} s`);
+export function advicePanel(adv) {
+  const tables = adv.tables || [], hints = adv.hints || [];
+  if (!tables.length && !hints.length) return "";
+  const money = tables.some((t) => t.rows.some((r) => r.cost != null));
+  const body = tables.map((t) => `<div class="qm-adv-block" data-context="${esc(t.context)}">
+    ${tables.length > 1 ? `<div class="qm-adv-caption">${esc(t.context)}</div>` : ""}
+    <table class="qm-adv-table"><thead><tr><th>mode</th><th>billed usage</th><th>wall time</th><th>idle billed</th>${money ? "<th>cost</th>" : ""}</tr></thead><tbody>
+    ${t.rows.map((r) => `<tr class="${r.recommended ? "qm-rec" : ""}" data-mode="${esc(r.mode)}"><td>${esc(r.mode)}${r.recommended ? ' <span class="qm-badge">recommended</span>' : ""}</td><td>${secs(r.usage)}</td><td>${secs(r.wall)}</td><td>${secs(r.idle)}</td>${money ? `<td>${r.cost == null ? "–" : r.cost.toFixed(2)}</td>` : ""}</tr>`).join("")}
+    </tbody></table>
+    <div class="qm-adv-rec">→ ${esc(t.recommendation)}</div></div>`).join("");
+  const notes = [...new Set(tables.map((t) => t.footnote))];
+  return `${body}${hints.length ? `<ul class="qm-hints">${hints.map((x) => `<li>${esc(x)}</li>`).join("")}</ul>` : ""}`
+    + (notes.length ? `<div class="qm-adv-foot">${notes.map(esc).join(" ")}</div>` : "");
 }
 
 function render({ model, el }) {
@@ -117,7 +179,7 @@ function render({ model, el }) {
   const view = { t0: 0, t1: 1, follow: true, selected: -1, hover: -1, width: 600, colors: null,
     summary: model.get("summary") || {}, received: performance.now(), frame: 0 };
   const g = canvas.getContext("2d");
-  const height = () => Math.min(model.get("height") || 360, AXIS + Math.max(3, store.jobs.length) * ROW + 4);
+  const height = () => Math.min(model.get("height") || 360, AXIS + Math.max(3, store.rows.length) * ROW + 4);
   const now = () => {
     const s = view.summary;
     if (!s || s.now == null) return 0;
@@ -125,7 +187,7 @@ function render({ model, el }) {
   };
   const extent = () => {
     let end = now();
-    for (const job of store.jobs) for (const sp of job.spans) if (sp[2] !== null && sp[2] > end) end = sp[2];
+    for (const job of store.rows) for (const sp of job.spans) if (sp[2] !== null && sp[2] > end) end = sp[2];
     return Math.max(end, 1e-3);
   };
   const colors = () => {
@@ -141,7 +203,7 @@ function render({ model, el }) {
     view.frame = 0;
     const H = height(), W = view.width, dpr = window.devicePixelRatio || 1, t = now();
     scroll.style.height = `${H}px`;
-    spacer.style.height = `${Math.max(0, AXIS + store.jobs.length * ROW + 4 - H)}px`;
+    spacer.style.height = `${Math.max(0, AXIS + store.rows.length * ROW + 4 - H)}px`;
     if (canvas.width !== Math.round(W * dpr) || canvas.height !== Math.round(H * dpr)) {
       canvas.width = Math.round(W * dpr); canvas.height = Math.round(H * dpr);
       canvas.style.width = `${W}px`; canvas.style.height = `${H}px`;
@@ -185,9 +247,9 @@ function render({ model, el }) {
       g.fillStyle = c.fg2; g.fillText(`${+tk.toFixed(6)}s`, x(tk), AXIS / 2);
     }
     const top = scroll.scrollTop, first = Math.max(0, Math.floor(top / ROW));
-    const last = Math.min(store.jobs.length, Math.ceil((top + H - AXIS) / ROW) + 1);
+    const last = Math.min(store.rows.length, Math.ceil((top + H - AXIS) / ROW) + 1);
     for (let r = first; r < last; r++) {
-      const job = store.jobs[r], y = AXIS + r * ROW - top;
+      const job = store.rows[r], y = AXIS + r * ROW - top;
       if (!job) continue;
       if (r === view.selected || r === view.hover) { g.fillStyle = c.select; g.fillRect(GUTTER, y, W, ROW); }
       const bad = job.status === "ERROR" ? c.error : job.status === "CANCELLED" ? c.cancelled : null;
@@ -205,10 +267,10 @@ function render({ model, el }) {
     g.fillStyle = c.bg; g.fillRect(0, AXIS, GUTTER - 2, H);
     g.textAlign = "left"; g.font = "11px sans-serif";
     for (let r = first; r < last; r++) {
-      const job = store.jobs[r], y = AXIS + r * ROW - top + ROW / 2;
+      const job = store.rows[r], y = AXIS + r * ROW - top + ROW / 2;
       if (!job) continue;
-      g.fillStyle = job.status === "ERROR" ? c.error : job.status === "CANCELLED" ? c.cancelled : c.fg;
-      g.fillText(`${job.id.slice(-16)}  ${job.status[0]}`, 4, y);
+      g.fillStyle = job.status === "ERROR" ? c.error : job.status === "CANCELLED" ? c.cancelled : job.summary ? c.fg2 : c.fg;
+      g.fillText(job.summary ? `${job.n} earlier jobs` : `${label(job).slice(-16)}  ${job.status[0]}`, 4, y);
     }
     g.fillStyle = c.bg; g.fillRect(0, 0, W, AXIS - 8);
     g.fillStyle = c.fg2; g.textAlign = "center";
@@ -239,12 +301,10 @@ function render({ model, el }) {
     setHTML(usage, parts.map(([name, p]) => `<span class="qm-fig" title="${esc(p.usage.rule)}">Usage (${esc(name)}) <b>${fmt(p.usage.seconds)}</b><small>${esc(p.usage.rule)}; ${esc(p.usage.source)}</small></span>
       <span class="qm-fig">QPU <b>${fmt(p.qpu_seconds.seconds)}</b><small>${esc(p.qpu_seconds.source)}</small></span>
       <span class="qm-fig">Jobs ${Object.entries(p.jobs).map(([k, v]) => `${v} ${k.toLowerCase()}`).join(" · ")}<small>from the timeline</small></span>`).join(""));
-    const adv = model.get("advice") || {};
-    setHTML(advice, (adv.comparison || []).map((r) => `<span class="qm-fig">${esc(r.mode)} <b>${fmt(r.seconds)}</b><small>${esc(r.source || "")}</small></span> `).join("")
-      + (adv.hints || []).map((x) => `<div>${esc(x)}</div>`).join(""));
-    const job = store.jobs[view.selected];
-    selInfo.textContent = job ? `Selected ${job.id}: ${job.status}` : "Click a row to select a job.";
-    cancelJob.disabled = !ctl || !job || FINAL.has(job.status);
+    setHTML(advice, advicePanel(model.get("advice") || {}));
+    const job = store.rows[view.selected];
+    selInfo.textContent = job && !job.summary ? `Selected ${label(job)}: ${job.status}` : "Click a row to select a job.";
+    cancelJob.disabled = !ctl || !job || job.summary || FINAL.has(job.status);
     cancelJob.style.display = ctl ? "" : "none";
     message.textContent = model.get("message") || "";
     tick();
@@ -262,11 +322,18 @@ function render({ model, el }) {
   }
 
   function tooltip(r, px, py) {
-    const job = store.jobs[r];
+    const job = store.rows[r];
     if (!job) { tip.style.display = "none"; return; }
     const t = now(), ctx = store.contexts[job.ci];
+    if (job.summary) {
+      tip.innerHTML = `<b>${job.n} earlier jobs, summarized</b> (QPU bands merged)<br>${Object.entries(job.counts).map(([k, v]) => `${v} ${esc(k.toLowerCase())}`).join(" · ")}`;
+      tip.style.display = "block";
+      tip.style.left = `${Math.min(px + 14, view.width - tip.offsetWidth - 4)}px`;
+      tip.style.top = `${py + 14}px`;
+      return;
+    }
     const rows = job.spans.map(([k, s, e]) => `<tr><td>${k === 2 ? "QPU" : KINDS[k]}</td><td>${fmt((e === null ? t : e) - s)}${e === null ? " so far" : ""}</td></tr>`).join("");
-    tip.innerHTML = `<b class="qm-tip-id">${esc(job.id)}</b> <span class="qm-tip-status">${esc(job.status)}</span><br>
+    tip.innerHTML = `<b class="qm-tip-id">${esc(label(job))}</b> <span class="qm-tip-status">${esc(job.status)}</span><br>
       ${esc(ctx ? `${ctx.mode} ${ctx.id}` : "job mode")} · ${esc(job.primitive)} · PUBs ${job.num_pubs ?? "–"} · shots ${job.shots ?? "–"}
       <table>${rows}</table>${job.error ? `<div style="color:var(--qm-error)">${esc(job.error)}</div>` : ""}`;
     tip.style.display = "block";
@@ -313,15 +380,15 @@ function render({ model, el }) {
   canvas.addEventListener("mouseup", (e) => {
     if (drag && !drag.moved) {
       const row = rowAt(e.clientY - canvas.getBoundingClientRect().top);
-      view.selected = store.jobs[row] ? row : -1; renderText(); schedule();
+      view.selected = store.rows[row] ? row : -1; renderText(); schedule();
     }
     drag = null;
   });
   scroll.addEventListener("scroll", schedule);
   fit.addEventListener("click", () => { view.follow = true; schedule(); });
   cancelJob.addEventListener("click", () => {
-    const job = store.jobs[view.selected];
-    if (job) model.send({ kind: "cancel_job", job_id: job.id });
+    const job = store.rows[view.selected];
+    if (job && !job.summary) model.send({ kind: "cancel_job", job_id: job.id, index: job.i });
   });
   header.addEventListener("click", (e) => {
     const b = e.target.closest("button");

@@ -33,6 +33,7 @@ import anywidget
 import traitlets as t
 
 from qmodes.timeline import Event, Timeline, default_timeline
+from qmodes.widget.compact import compact_ops
 from qmodes.widget.snapshot import render_html, render_text
 from qmodes.widget.state import TimelineState
 from qmodes.widget.summary import summarize
@@ -74,8 +75,9 @@ class TimelineWidget(anywidget.AnyWidget):
     summary = t.Dict(help="Header and usage panel: per context mode, backend, status, TTL "
                           "deadline, max time used, usage by the mode's rule, QPU seconds and "
                           "jobs by state, each figure with its source.").tag(sync=True)
-    advice = t.Dict(help="Room for the advisor: {'comparison': [{'mode', 'seconds', 'source'}], "
-                         "'hints': [str]}; empty hides the panel.").tag(sync=True)
+    advice = t.Dict(help="The advisor: {'tables': [{'context', 'rows': [{'mode', 'usage', "
+                         "'wall', 'idle', 'cost', 'recommended'}], 'recommendation', "
+                         "'footnote'}], 'hints': [str]}; empty hides the panel.").tag(sync=True)
     message = t.Unicode("", help="Outcome of the last control (cancel, close).").tag(sync=True)
     controls = t.Bool(True, help="Show the cancel and close buttons.").tag(sync=True)
     height = t.Int(360, help="Largest height of the chart area in pixels (it shrinks to fit "
@@ -109,8 +111,26 @@ class TimelineWidget(anywidget.AnyWidget):
         kwargs.setdefault("controls", bool(handles))
         super().__init__(uid=uuid.uuid4().hex, **kwargs)
         self.on_msg(_on_msg)
-        self._unsubscribe = timeline.subscribe(_observer(self))
+        self.routed = ""
+        """How the buttons act while a cell blocks: "subshell", "ui-poll" or "" (after it)."""
+        self._unsubscribe: Any = None  # a weakref.finalize: calling it unsubscribes once
+        self._subscribe()
         self.flush()
+
+    def _subscribe(self) -> None:
+        if self._unsubscribe is None:  # also undone if the widget is garbage-collected
+            self._unsubscribe = weakref.finalize(
+                self, self._state.timeline.subscribe(_observer(self)))
+
+    def _stop_observing(self) -> None:
+        unsubscribe, self._unsubscribe = self._unsubscribe, None
+        if unsubscribe is not None:
+            unsubscribe()
+
+    @property
+    def observing(self) -> bool:
+        """True while the widget observes its timeline (until its contexts are final)."""
+        return self._unsubscribe is not None
 
     # -- pushing ---------------------------------------------------------------------------
     def watch(self, context: Any) -> None:
@@ -118,6 +138,7 @@ class TimelineWidget(anywidget.AnyWidget):
         with self._lock:
             self._handles[str(context.id)] = context
             self._state.watch(str(context.id))
+            self._subscribe()
         self._flusher.request(self)
 
     def wants(self, event: Event) -> bool:
@@ -148,9 +169,18 @@ class TimelineWidget(anywidget.AnyWidget):
                 if self._advisor:
                     self._refresh_advice(live)
             finished, self._was_live = self._was_live and not live, live
+            if finished and self._final():
+                self._stop_observing()  # nothing more can happen to closed, final contexts
         if finished:
             self.refresh_static()
         return live
+
+    def _final(self) -> bool:
+        """Every watched context exists, is closed and has only final jobs."""
+        ids = self._state.context_ids
+        contexts = self._state.contexts
+        return (bool(ids) and ids is not None and all(c in contexts for c in ids)
+                and not self._state.live)
 
     def _refresh_advice(self, live: bool) -> None:
         """Hints every few seconds; the mode comparison when final (or now and then)."""
@@ -169,15 +199,16 @@ class TimelineWidget(anywidget.AnyWidget):
         small = sum(len(jobs) for _, jobs in contexts) <= advice.LIVE_COMPARE_MAX_JOBS
         if final or (small and tick - self._compare_at >= advice.COMPARE_INTERVAL):
             self._compare_at = tick
-            update["comparison"] = [row for context, jobs in contexts for row in
-                                    advice.comparison(context, jobs, self._target, self._price)]
+            tables = [advice.comparison(context, jobs, self._target, self._price)
+                      for context, jobs in contexts]
+            update["tables"] = [table for table in tables if table is not None]
         else:
-            update["comparison"] = self.advice.get("comparison", [])
+            update["tables"] = self.advice.get("tables", [])
         if update != self.advice:
             self.advice = update
 
     def _push_snapshot(self) -> None:
-        self.snapshot = {"to": len(self._state.ops), "ops": list(self._state.ops)}
+        self.snapshot = {"to": len(self._state.ops), "ops": compact_ops(self._state)}
         self._snapshot_at = time.monotonic()
 
     # -- displaying ------------------------------------------------------------------------
@@ -197,6 +228,7 @@ class TimelineWidget(anywidget.AnyWidget):
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is None:
             return None
+        self._route()
         data, metadata = bundle
         data["text/plain"] = self.static_text()
         data["text/html"] = self.static_html()
@@ -218,9 +250,20 @@ class TimelineWidget(anywidget.AnyWidget):
             display(data, metadata=metadata, raw=True)
         handle = display(self._static_bundle(), raw=True, display_id=True)
         self._static_handles.append(handle)
+        self._route()
         shell = _shell()
         if shell is not None and len(self._static_handles) == 1:
             shell.events.register("post_run_cell", self._after_cell)
+
+    def _route(self) -> None:
+        """Once shown: make the buttons act while a cell blocks. The front-end's messages go
+        to the kernel's qmodes subshell (ipykernel 7, :mod:`qmodes.widget.subshell`), else
+        qmodes' waits poll for them (ipykernel 6, :mod:`qmodes.widget.uipoll`)."""
+        if not self.routed:
+            from qmodes.widget import subshell, uipoll
+
+            self.routed = ("subshell" if subshell.route_to_subshell(self)
+                           else "ui-poll" if uipoll.register(self) else "")
 
     def _after_cell(self, *_: Any) -> None:
         """Redraw the static snapshot at the end of each cell (on the kernel's thread, so
@@ -257,9 +300,9 @@ class TimelineWidget(anywidget.AnyWidget):
             return self.message
         try:
             if kind == "cancel_job":
-                job = self._find_job(str(content.get("job_id")))
+                job = self._find_job(content.get("job_id"), content.get("index"))
                 job.cancel()
-                text = f"cancel requested for job {content.get('job_id')}"
+                text = f"cancel requested for job {job.job_id()}"
             elif kind in ("close_context", "cancel_context"):
                 context = self._handles[str(content.get("context_id"))]
                 context.close() if kind == "close_context" else context.cancel()
@@ -272,7 +315,10 @@ class TimelineWidget(anywidget.AnyWidget):
         self._flusher.request(self)
         return text
 
-    def _find_job(self, job_id: str) -> Any:
+    def _find_job(self, job_id: Any, index: Any = None) -> Any:
+        if job_id is None and isinstance(index, int):  # a row rebuilt from a summary
+            with self._lock:
+                job_id = next((k for k, i in self._state._job_index.items() if i == index), None)
         for context in self._handles.values():
             for job in context.jobs():
                 if job.job_id() == job_id:
@@ -281,7 +327,7 @@ class TimelineWidget(anywidget.AnyWidget):
 
     def close(self) -> None:
         """Stop observing the timeline and close the widget's comm."""
-        self._unsubscribe()
+        self._stop_observing()
         super().close()
 
 

@@ -86,3 +86,69 @@ def test_no_hints_for_a_busy_well_used_session(bell):
     record = session.record()
     assert hints(record, sim.timeline.jobs(ids=record.job_ids), sim.clock.now(),
                  target="fake_manila") == []
+
+
+def test_a_loop_that_reads_each_result_is_never_told_to_combine(bell):
+    """VQE: each job is submitted after the previous result was read; a batch of the same
+    jobs submitted together is told to combine them, with the saving in seconds."""
+    sim = make_sim()
+    session = qmodes.Session(backend="aer", runtime=sim.runtime)
+    for _ in range(6):
+        job = run(sim, session, bell, shots=100)
+        sim.clock.advance(6.5)  # 1 s classical, 5 s QPU, 0.5 s post
+        assert job.status() == "DONE"
+        sim.clock.advance(0.5)  # the optimizer's step
+    session.close()
+    record = session.record()
+    jobs = sim.timeline.jobs(ids=record.job_ids)
+    assert not any("combine" in h for h in hints(record, jobs, sim.clock.now(),
+                                                 target="fake_manila"))
+    assert not any("combine" in h for h in advise(session, target="fake_manila").hints)
+
+    batch_sim = make_sim()
+    with qmodes.Batch(backend="aer", runtime=batch_sim.runtime) as batch:
+        for _ in range(6):
+            run(batch_sim, batch, bell, shots=100)
+    batch_sim.clock.run_until_idle()
+    [hint] = [h for h in advise(batch, target="fake_manila").hints if "combine" in h]
+    assert hint.startswith("6 jobs use under a minute") and "save ~10 s of QPU time" in hint
+
+
+def test_groups_submitted_together_inside_a_loop_are_told_to_combine_within_groups(bell):
+    """Each step submits 3 jobs at once, then reads their results: 3 → 1 job per step."""
+    sim = make_sim()
+    session = qmodes.Session(backend="aer", runtime=sim.runtime)
+    for _ in range(4):
+        jobs = [run(sim, session, bell, shots=100) for _ in range(3)]
+        sim.clock.advance(16.5)  # QPU phases back to back
+        assert all(job.status() == "DONE" for job in jobs)
+        sim.clock.advance(0.5)
+    session.close()
+    record = session.record()
+    found = hints(record, sim.timeline.jobs(ids=record.job_ids), sim.clock.now(),
+                  target="fake_manila")
+    [hint] = [h for h in found if "combine" in h]
+    assert hint.startswith("12 jobs use") and "save ~16 s" in hint  # 4 groups × 2 jobs × 2 s
+
+
+def test_jobs_cancelled_before_they_ran_are_not_replayed(bell):
+    sim = make_sim()
+    with qmodes.Batch(backend="aer", runtime=sim.runtime) as batch:
+        jobs = [run(sim, batch, bell, shots=100) for _ in range(8)]
+    sim.clock.advance(1.5)  # the first job is on the QPU
+    batch.cancel()
+    sim.clock.run_until_idle()
+    cancelled = [job for job in jobs if job.status() == "CANCELLED"]
+    assert 3 <= len(cancelled) < 8
+    record = batch.record()
+    workload = workload_from_records(sim.timeline.jobs(ids=record.job_ids), record,
+                                     target="fake_manila")
+    assert {job.id for job in workload.jobs} == {j.job_id() for j in jobs} - {
+        j.job_id() for j in cancelled}
+    ran = 8 - len(cancelled)
+    found = hints(record, sim.timeline.jobs(ids=record.job_ids), sim.clock.now(),
+                  target="fake_manila")
+    combine = [h for h in found if "combine" in h]  # counts only the jobs that ran
+    assert combine == [] if ran < 3 else combine[0].startswith(f"{ran} jobs use")
+    assert advise(batch, target="fake_manila").outcomes["batch"].usage.seconds == \
+        pytest.approx(ran * (2 + 0.00035 * 100))

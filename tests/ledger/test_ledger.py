@@ -130,6 +130,7 @@ def test_usage_totals_by_backend_and_since(ledger, timeline):
 def test_usage_report_labels_each_figure_and_prices_only_when_asked(ledger, timeline):
     timeline.add_job(job("j1", None, mode="job", created=time.time()))
     run(timeline, "j1", time.time(), time.time() + 2)
+    assert ledger.flush(10)  # the reports below read through another connection
     text = usage_report(since="7d", path=ledger.path)
     assert "(measured on Aer)" in text and "≈" not in text
     priced = usage_report(since="7d", price_per_second=1.6, path=ledger.path)
@@ -140,6 +141,7 @@ def test_usage_report_labels_each_figure_and_prices_only_when_asked(ledger, time
 def test_history_lists_past_contexts_newest_first(ledger, timeline):
     timeline.add_context(context("first", created=time.time() - 100))
     timeline.add_context(context("second", mode="session", created=time.time()))
+    assert ledger.flush(10)  # history reads through another connection
     text = history(path=ledger.path)
     assert text.index(" second ") < text.index(" first ")
     assert "session" in text
@@ -150,6 +152,7 @@ def test_unclosed_remote_sessions_are_reported_with_how_to_close_them(ledger, ti
     timeline.add_context(context("remote-done", "session", "ibm_kyiv", source="reported by IBM"))
     timeline.update_context("remote-done", 200.0, state="closed", closed_at=200.0)
     timeline.add_context(context("local-open", "session"))
+    assert ledger.flush(10)  # the report reads through another connection
     ids = [row["id"] for row in unclosed_remote_sessions(path=ledger.path)]
     assert ids == ["remote-open"]
     report = unclosed_report(path=ledger.path)

@@ -21,6 +21,27 @@ def spawn(*args: str) -> subprocess.Popen[str]:
                             stderr=subprocess.PIPE, text=True, env=env)
 
 
+def kill(process: subprocess.Popen[str]) -> None:
+    """``kill -9`` the process and close its pipes."""
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=10)
+    assert process.returncode == -signal.SIGKILL
+
+
+def rows_appear(db: Path, count: int, timeout: float = 10.0) -> list[dict]:
+    """The job rows, once ``count`` of them are on disk (written by the process's own writer
+    thread, with no flush asked for); fails after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    reader = Ledger(db, recover=False)
+    try:
+        while len(jobs := reader.jobs()) < count:
+            assert time.monotonic() < deadline, f"only {len(jobs)} of {count} rows written"
+            time.sleep(0.01)
+        return jobs
+    finally:
+        reader.close()
+
+
 def test_a_kernel_killed_mid_batch_loses_no_submitted_job(tmp_path):
     db = tmp_path / "ledger.sqlite3"
     process = spawn(str(db), "killed", "7", "--hang")
@@ -30,15 +51,17 @@ def test_a_kernel_killed_mid_batch_loses_no_submitted_job(tmp_path):
             submitted = int(line.split()[1])
         if line.startswith("HANGING"):
             break
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=10)
-    assert process.returncode == -signal.SIGKILL
     assert submitted == 7
-    ledger = Ledger(db)
+    assert {j["status"] for j in rows_appear(db, 7)} == {"QUEUED"}  # promptly, while alive
+    kill(process)
+    ledger = Ledger(db)  # the next process: the killed one's rows are closed, not lost
     jobs = ledger.jobs("killed-batch")
     assert [j["id"] for j in jobs] == [f"killed-job{i}" for i in range(7)]
-    assert {j["status"] for j in jobs} == {"QUEUED"}
-    assert ledger.contexts()[0]["jobs"] == 7
+    assert {(j["status"], j["error"]) for j in jobs} == {("CANCELLED", "process ended")}
+    [context] = ledger.contexts()
+    assert (context["jobs"], context["state"], context["reason"]) == (7, "closed",
+                                                                     "process ended")
+    ledger.close()
 
 
 def test_concurrent_writers_lose_nothing(tmp_path):
@@ -67,11 +90,11 @@ def test_a_real_batch_killed_mid_run_has_every_submitted_job_in_the_ledger(qmode
     process = subprocess.Popen([sys.executable, str(WRITER.with_name("kernel.py")), "12"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     line = process.stdout.readline()
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=10)
     assert line.startswith("SUBMITTED"), process.stderr.read()
     submitted = line.split()[1:]
     assert len(submitted) == 12
+    rows_appear(qmodes_home / "ledger.sqlite3", 12)
+    kill(process)
     ledger = Ledger(qmodes_home / "ledger.sqlite3")
     rows = {row["id"]: row for row in ledger.jobs()}
     assert set(submitted) <= set(rows)

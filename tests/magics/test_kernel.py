@@ -161,3 +161,62 @@ print(session.status())
 
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="kernels via POSIX paths")
+
+
+def test_kernel_shutdown_with_a_line_form_session_and_200_jobs_ends_all_final(qmodes_home,
+                                                                              tmp_path):
+    """Issue 10: a clean shutdown with 200 jobs submitted in an open ``%session``: queued jobs
+    are cancelled, running ones get a bounded time, the session closes, and the timeline and
+    the ledger hold every job in a final state."""
+    from jupyter_client.manager import start_new_kernel
+
+    from qmodes.ledger import Ledger
+
+    log = tmp_path / "final.jsonl"
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        code = SETUP + f"""
+%config QModes.pace = 1.0
+%session --no-widget -b fake_manila
+import json
+def record(event, path={str(log)!r}):
+    if event.kind == "job.changed" and event.data.get("status") in ("DONE", "CANCELLED",
+                                                                     "ERROR"):
+        with open(path, "a") as out:
+            out.write(json.dumps([event.subject, event.data["status"]]) + "\\n")
+session.timeline.subscribe(record)
+paced = qmodes.Sampler(transpile=True)
+jobs = [paced.run([bell], shots=10) for _ in range(200)]
+print(session.id, sum(job.status() == "QUEUED" for job in jobs))
+"""
+        reply = client.execute_interactive(code, timeout=180, output_hook=_keep(outputs := []))
+        assert reply["content"]["status"] == "ok", reply["content"]
+        session_id, queued = "".join(outputs).split()
+        assert int(queued) > 150  # paced to device time: most still wait
+        started = time.monotonic()
+        manager.shutdown_kernel(now=False)  # a clean shutdown: the kernel's atexit runs
+        assert time.monotonic() - started < 60  # bounded, not 200 paced jobs long
+    finally:
+        client.stop_channels()
+        if manager.is_alive():
+            manager.shutdown_kernel(now=True)
+    finals = dict(json.loads(line) for line in log.read_text().splitlines())
+    assert len(finals) == 200
+    assert "CANCELLED" in finals.values()
+    ledger = Ledger(qmodes_home / "ledger.sqlite3")
+    try:
+        jobs = ledger.jobs(session_id)
+        assert len(jobs) == 200
+        assert {row["status"] for row in jobs} <= {"DONE", "CANCELLED", "ERROR"}
+        (context,) = [row for row in ledger.contexts() if row["id"] == session_id]
+        assert context["state"] == "closed" and context["jobs"] == 200
+    finally:
+        ledger.close()
+
+
+def _keep(outputs: list[str]):
+    def hook(message) -> None:
+        if message["msg_type"] == "stream":
+            outputs.append(message["content"]["text"])
+
+    return hook

@@ -75,7 +75,7 @@ class TestLineForm:
         unload_ipython_extension(shell)
         load_ipython_extension(shell)
         new = shell.magics_manager.registry["QModesMagics"]
-        assert registered == [new.shutdown]
+        assert registered == [new.at_exit]
 
     def test_unloading_the_extension_closes_it_and_removes_the_magics(self, shell):
         shell.run_cell("%session --no-widget")

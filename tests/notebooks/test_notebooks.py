@@ -1,8 +1,9 @@
 """The tutorial notebooks run from top to bottom in a real kernel and show what they promise.
 
 Each notebook is executed with nbclient (widget state stored), exactly as
-``notebooks/execute.py`` does for the committed copies; ``04_ibm_hardware.ipynb`` runs against
-qmodes' fake IBM runtime server (``QMODES_TEST_SERVER=1``). The committed copies are checked
+``notebooks/execute.py`` does for the committed copies: as on a machine without an IBM account
+(the kernel's HOME is empty), so ``04_ibm_hardware.ipynb`` runs against qmodes' fake IBM
+runtime server. The committed copies are checked
 too: executed, no stale errors, no local paths or keys, a reasonable size.
 """
 
@@ -231,9 +232,15 @@ def test_batch_sweep(run: Callable[[str], Any]) -> None:
 
 
 def test_ibm_hardware_against_the_test_server(run: Callable[[str], Any]) -> None:
+    """Without an IBM account (the kernel's HOME is empty), notebook 04 says so in one line
+    and runs every cell against qmodes' offline IBM Quantum server."""
     nb = run("04_ibm_hardware.ipynb")
     text = _all_text(nb)
-    assert "device: ibm:fake_manila" in text
+    first = _text(nb.cells[1]).splitlines()
+    assert first == ["No IBM Quantum account here: running on qmodes' offline IBM Quantum "
+                     "server (qmodes.testing.FakeRuntimeServer) instead.",
+                     "device: ibm:fake_manila"]
+    assert "AccountNotFoundError" not in text
     assert "batch closed · 4 jobs (4 done) · usage" in text and "reported by IBM" in text
     details = _text(_cell_after(nb, "details = session.details()"))
     assert "state: closed" in details and "(reported by IBM)" in details

@@ -61,6 +61,7 @@ def jupyter_server(notebook_dir: Path, home: Path, app: str = "jupyterlab",
            "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython"),
            "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
            "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+           "QMODES_HOME": str(home / "qmodes"),  # the kernels' ledger: not ~/.qmodes
            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     port = free_port()
     log_path = home / f"{app}.log"

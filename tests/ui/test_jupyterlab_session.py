@@ -119,6 +119,8 @@ def test_session_windows_status_and_context_buttons(server, browser):
     # closing while the last job still finishes shows "not accepting new jobs" for a moment:
     # a valid step that the widget may or may not catch between two updates
     flow = [status for status in seen if status != "In progress, not accepting new jobs"]
+    if flow[-3:] == [ACTIVE, "Pending", "Closed"] and len(flow) > len(STATUS_FLOW):
+        del flow[-2]  # on a loaded machine the cell's end may come after the 1 s TTL: valid
     assert flow[-len(STATUS_FLOW):] == STATUS_FLOW, seen
     assert ttl_shown, "no interactive-TTL countdown while the session was idle"
     session.locator(".jp-InputArea-prompt").filter(has_text=re.compile(r"\[\d+\]")).wait_for(

@@ -38,7 +38,7 @@ def test_rows_tooltip_and_cancel_message(page):
     page.screenshot(path="test-artifacts/widget-harness.png")
     page.locator(".qm-cancel-job").click()
     sent = page.evaluate("window.model.sent")
-    assert sent == [{"kind": "cancel_job", "job_id": "batch-1-job00015"}]
+    assert sent == [{"kind": "cancel_job", "job_id": "batch-1-job00015", "index": 15}]
     assert page.js_errors == []
 
 
@@ -89,4 +89,37 @@ def test_canvas_follows_a_theme_switch_without_a_resize(page):
     }""")
     page.wait_for_timeout(100)
     assert page.evaluate(pixel) == [30, 30, 30]
+    assert page.js_errors == []
+
+
+def test_a_bounded_snapshot_draws_a_summary_row_and_later_rows_still_arrive(page):
+    # 3,000 jobs, most still queued: the snapshot summarizes all but ~200 recent or next rows
+    widget, timeline = widget_over(3_000, until=20.0)
+    state = model_state(widget)
+    load_widget(page, {**state, "delta": {}})
+    root = page.locator(".qm-root")
+    assert root.get_attribute("data-jobs") == "3000"
+    store = "window.widgetEl.__qmodes.store"
+    first = page.evaluate(f"(() => {{ const r = {store}.rows[0]; "
+                          f"return [r.summary, r.n, r.counts]; }})()")
+    assert first[0] is True and first[1] > 2_000 and first[2]["QUEUED"] > 2_000
+    box = page.locator(".qm-scroll canvas").bounding_box()
+    page.mouse.move(box["x"] + 300, box["y"] + 22 + 8)
+    assert "earlier jobs, summarized" in page.locator(".qm-tip").inner_text()
+    # a summarized queued job starts: it gets a row of its own, in its context
+    rows = page.evaluate(f"{store}.rows.length")
+    job = timeline.jobs()[2_500]
+    assert job.status == "QUEUED"
+    timeline.close_span(job.id, 21.0)
+    timeline.open_span(job.id, "classical", 21.0)
+    timeline.update_job(job.id, 21.0, status="RUNNING")
+    widget.flush()  # (the flusher's thread may have pushed part of it already)
+    held, ops = state["snapshot"]["to"], widget._state.ops
+    page.evaluate("d => window.model.set('delta', d)",
+                  {"from": held, "to": len(ops), "ops": ops[held:]})
+    assert page.evaluate(f"{store}.rows.length") == rows + 1
+    stub = page.evaluate(f"{store}.jobs[2500]")
+    assert stub["ci"] == 0 and stub["status"] == "RUNNING" and stub["spans"][0][0] == 1
+    page.mouse.click(box["x"] + 300, box["y"] + 22 + 8)  # the summary row: nothing to cancel
+    assert page.locator(".qm-cancel-job").is_disabled()
     assert page.js_errors == []

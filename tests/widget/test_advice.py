@@ -23,11 +23,20 @@ def test_a_finished_device_batch_shows_the_comparison_and_the_combine_hint():
     assert batch.wait(60)
     widget.flush()  # goes final: the comparison is computed now
     widget.flush()
-    rows = widget.advice["comparison"]
-    assert rows[0]["mode"] == "batch (recommended)"
-    assert {row["mode"].split()[0] for row in rows} == {"job", "batch", "session"}
-    assert all("projected for fake_manila" in row["source"] for row in rows)
-    assert any("combine" in hint for hint in widget.advice["hints"])
+    [table] = widget.advice["tables"]
+    rows = table["rows"]
+    assert [row["recommended"] for row in rows] == [True, False, False]
+    assert rows[0]["mode"] == "batch" and table["recommendation"].startswith("batch: ")
+    assert {row["mode"] for row in rows} == {"job", "batch", "session"}
+    advice = batch.advise()
+    for row in rows:
+        outcome = advice.outcomes[row["mode"]]
+        assert row["usage"] == round(outcome.usage.seconds, 3)
+        assert row["wall"] == round(outcome.wall, 3)
+        assert row["idle"] == (None if row["mode"] == "job" else round(outcome.idle, 3))
+    assert "projected for fake_manila" in table["footnote"]
+    assert "\n" not in table["footnote"] and "\n" not in table["recommendation"]
+    assert any("combine" in hint and "save ~6 s" in hint for hint in widget.advice["hints"])
     widget.close()
 
 
@@ -41,8 +50,8 @@ def test_plain_aer_without_a_target_has_no_comparison_but_one_with_a_target():
     for widget in (plain, targeted):
         widget.flush()
         widget.flush()
-    assert plain.advice.get("comparison") == []
-    assert len(targeted.advice["comparison"]) == 3
+    assert plain.advice.get("tables") == []
+    assert len(targeted.advice["tables"][0]["rows"]) == 3
     plain.close()
     targeted.close()
 

@@ -1,0 +1,262 @@
+"""The ledger's writer thread: what the timeline reports is queued, then written in batches.
+
+Observers only put an item on a queue (a few microseconds, never a lock the engine waits on).
+One daemon thread takes everything queued, coalesces it (a job changed ten times since the
+last write is written once, in its newest state) and writes it in one transaction. A batch
+that fails (a disk that is full, a database another process holds locked for longer than the
+busy timeout) is kept and retried with backoff; nothing is dropped while the process lives.
+:meth:`Writer.flush` waits until everything queued before it is on disk.
+
+Example:
+    >>> import sqlite3
+    >>> db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    >>> _ = db.execute("CREATE TABLE t (x)")
+    >>> writer = Writer(db, lambda db, batch: [db.execute("INSERT INTO t VALUES (?)", (x,))
+    ...                                         for x in batch.calls_args()])
+    >>> writer.put(Call(None, 1)); writer.put(Call(None, 2))
+    >>> writer.flush(5.0)
+    True
+    >>> db.execute("SELECT COUNT(*) FROM t").fetchone()[0]
+    2
+    >>> writer.stop(5.0)
+    True
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import sqlite3
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from qmodes._ledger_db import transaction
+
+__all__ = ["Batch", "Call", "Record", "Update", "Writer"]
+
+_log = logging.getLogger("qmodes.ledger")
+
+MAX_BATCH = 20_000
+"""Items taken from the queue for one transaction, at most."""
+ISOLATE_AFTER = 3
+"""Failed attempts (not a locked or busy database) before a batch is written item by item."""
+
+
+def _transient(error: BaseException | None) -> bool:
+    """Whether an error can pass by itself (a locked, busy or full database; an interrupt)."""
+    return isinstance(error, (sqlite3.OperationalError, KeyboardInterrupt))
+
+
+@dataclass
+class Update:
+    """Something changed: rewrite ``kind`` (``"job"``/``"context"``) ``key`` from ``source``."""
+
+    kind: str
+    key: str
+    source: Any  # a Timeline to read the newest record from
+
+
+@dataclass
+class Record:
+    """Write this record as given (``extra``: e.g. the jobs that bill a batch)."""
+
+    kind: str
+    record: Any
+    extra: Any = None
+
+
+@dataclass
+class Call:
+    """Run ``function(db, arg)`` in the batch's transaction, after the rows (None: only ``arg``)."""
+
+    function: Callable[[Any, Any], None] | None
+    arg: Any = None
+
+
+@dataclass
+class _Flush:
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+_STOP = object()
+
+
+@dataclass
+class Batch:
+    """What one transaction writes: the newest state of each job and context, then calls."""
+
+    jobs: dict[str, Update | Record] = field(default_factory=dict)
+    contexts: dict[str, Update | Record] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+
+    def add(self, item: Update | Record | Call) -> None:
+        if isinstance(item, Call):
+            self.calls.append(item)
+            return
+        key = item.key if isinstance(item, Update) else item.record.id
+        target = self.jobs if item.kind == "job" else self.contexts
+        target.pop(key, None)  # re-insert: written in the order of their last change
+        target[key] = item
+
+    def split(self) -> list[Batch]:
+        """One batch per item (to find the one a write keeps failing on)."""
+        singles = []
+        for item in [*self.jobs.values(), *self.contexts.values(), *self.calls]:
+            single = Batch()
+            single.add(item)
+            singles.append(single)
+        return singles
+
+    def merge(self, other: Batch) -> None:
+        for item in [*other.jobs.values(), *other.contexts.values(), *other.calls]:
+            self.add(item)
+
+    def calls_args(self) -> list[Any]:
+        return [call.arg for call in self.calls]
+
+    def __len__(self) -> int:
+        return len(self.jobs) + len(self.contexts) + len(self.calls)
+
+
+class Writer:
+    """A daemon thread that writes batches with ``write(db, batch)`` inside a transaction.
+
+    Args:
+        db: the connection; only this thread writes with it.
+        write: writes one :class:`Batch` (called inside ``BEGIN IMMEDIATE`` ... ``COMMIT``).
+        name: the thread's name.
+        max_backoff: the longest wait before a failed batch is tried again (seconds).
+    """
+
+    def __init__(self, db: Any, write: Callable[[Any, Batch], None], name: str = "qmodes-ledger",
+                 max_backoff: float = 2.0) -> None:
+        self._db = db
+        self._write = write
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.max_backoff = max_backoff
+        self.error: BaseException | None = None
+        """The last error of a batch that is still unwritten (None once it is written)."""
+        self.failures = 0
+        self.unwritten = 0
+        """Rows (jobs, contexts, calls) waiting after a failed write."""
+        self.batches = 0
+        self.lost = 0
+        """Rows dropped because they could never be written (each said on standard error)."""
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    # -- any thread ------------------------------------------------------------------------
+    def put(self, item: Update | Record | Call) -> None:
+        """Queue an item (cheap, never blocks, safe from any thread)."""
+        self._queue.put(item)
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until everything queued before this call is written; False on time-out (or if
+        the rows cannot be written now: see :attr:`error`)."""
+        if threading.current_thread() is self._thread:
+            return False
+        if self._stopped.is_set():
+            return self._queue.empty() and self.unwritten == 0
+        marker = _Flush()
+        self._queue.put(marker)
+        return marker.done.wait(timeout)
+
+    def stop(self, timeout: float | None = None) -> bool:
+        """Write what is queued (trying until ``timeout``), then end the thread; True if all
+        was written."""
+        self._stop_by = None if timeout is None else time.monotonic() + timeout
+        if not self._stopped.is_set():
+            self._queue.put(_STOP)
+        self._thread.join(None if timeout is None else timeout + 1.0)
+        return not self._thread.is_alive() and self.unwritten == 0
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    # -- the writer thread -----------------------------------------------------------------
+    _stop_by: float | None = None
+
+    def _run(self) -> None:
+        pending, waiting, stopping, backoff = Batch(), [], False, 0.0
+        while True:
+            wait = backoff if len(pending) else None
+            if stopping and wait is not None and self._stop_by is not None:
+                wait = min(wait, max(0.0, self._stop_by - time.monotonic()))
+            try:
+                item = self._queue.get(timeout=wait)
+            except queue.Empty:
+                item = None
+            count = 0
+            while item is not None:
+                if item is _STOP:
+                    stopping = True
+                elif isinstance(item, _Flush):
+                    waiting.append(item)
+                else:
+                    pending.add(item)
+                count += 1
+                if count >= MAX_BATCH:
+                    break
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    item = None
+            if len(pending) and self._write_batch(pending):
+                pending, backoff = Batch(), 0.0
+            elif len(pending):
+                if self.failures >= ISOLATE_AFTER and not _transient(self.error):
+                    pending = self._isolate(pending)
+                backoff = min(max(backoff * 2, 0.05), self.max_backoff)
+            self.unwritten = len(pending)
+            if not len(pending):
+                for marker in waiting:
+                    marker.done.set()
+                waiting = []
+            if stopping and (not len(pending) or self._out_of_time()):
+                break
+        self._stopped.set()  # markers still waiting return False after their own time-out
+
+    def _out_of_time(self) -> bool:
+        return self._stop_by is not None and time.monotonic() >= self._stop_by
+
+    def _isolate(self, batch: Batch) -> Batch:
+        """Write a batch that keeps failing item by item; drop (and say so) the items that
+        cannot be written at all, keep those that failed for a passing reason."""
+        kept = Batch()
+        for single in batch.split():
+            try:
+                with transaction(self._db) as db:
+                    self._write(db, single)
+            except sqlite3.OperationalError:
+                kept.merge(single)
+            except Exception as error:
+                self.lost += 1
+                text = (f"qmodes ledger: a row could not be recorded and was dropped "
+                        f"({type(error).__name__}: {error})")
+                _log.error(text)
+                print(text, file=sys.stderr)
+        if not len(kept):
+            self.error, self.failures = None, 0
+        return kept
+
+    def _write_batch(self, batch: Batch) -> bool:
+        try:
+            with transaction(self._db) as db:
+                self._write(db, batch)
+        except BaseException as error:  # an interrupt too: the batch is kept
+            if self.failures == 0:
+                _log.warning("qmodes ledger: could not write %d row(s) (%s: %s); retrying",
+                             len(batch), type(error).__name__, error)
+            self.error, self.failures = error, self.failures + 1
+            return False
+        if self.failures:
+            _log.warning("qmodes ledger: caught up after %d failed attempt(s)", self.failures)
+        self.error, self.failures = None, 0
+        self.batches += 1
+        return True
