@@ -35,7 +35,7 @@ from IPython.core.magic_arguments import (
 )
 
 from qmodes._cell import CellContexts, Options
-from qmodes.durations import parse_interactive_ttl, parse_max_time
+from qmodes.durations import parse_duration, parse_interactive_ttl, parse_max_time
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -296,7 +296,7 @@ class QModesMagics(Magics):
                                       self.settings.interactive_ttl, parse_interactive_ttl),
             name=args.name,
             widget=self.settings.widget and not args.no_widget,
-            budget=_duration(label, args.budget, "--budget", None),
+            budget=_duration(label, args.budget, "--budget", None, parse_duration),
             rehearse=bool(args.rehearse),
         )
 

@@ -43,7 +43,8 @@ def ledger_rows(ledger: Any, since: float) -> list[dict[str, Any]]:
     return ledger.query(  # type: ignore[no-any-return]
         "SELECT created, backend, mode, usage_seconds AS seconds FROM contexts "
         "WHERE created >= ? UNION ALL SELECT created, backend, mode, usage_seconds "
-        "FROM jobs WHERE context_id IS NULL AND status != 'REFUSED' AND created >= ?",
+        "FROM jobs WHERE context_id IS NULL AND COALESCE(error_kind, '') != 'budget' "
+        "AND created >= ?",
         (since, since))
 
 

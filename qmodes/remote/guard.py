@@ -4,7 +4,7 @@
 reads the job's projection, its context's usage so far, the projections of unfinished remote
 jobs and the instance's remaining allowance (cached, :mod:`qmodes.allowance`), and refuses the
 job with :class:`~qmodes.budget.BudgetExceededError` if it would not fit. A refused job gets
-a ledger row (status ``REFUSED``, ``error_kind`` ``"budget"``, the message as its error) and
+a ledger row (status ``ERROR``, ``error_kind`` ``"budget"``, the message as its error) and
 nothing else: it is not on the timeline and the context stays open.
 
 Example:
@@ -134,7 +134,7 @@ def _context_so_far(scheduler: RemoteScheduler, context_id: str | None
 def _record_refusal(scheduler: RemoteScheduler, job: Job, reason: str) -> None:
     """A ledger row for the refused job (never raises: the refusal itself is the news)."""
     record = job._record
-    record.status, record.error, record.error_kind = "REFUSED", reason, "budget"
+    record.status, record.error, record.error_kind = "ERROR", reason, "budget"
     record.created = record.finished = scheduler.clock.now()
     record.source = scheduler.backend.source
     record.context_id = job.context_id

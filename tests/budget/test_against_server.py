@@ -56,8 +56,8 @@ def test_guard_refuses_the_job_that_would_cross_the_budget_and_sends_nothing(
         shots = int(message.split("fits with at most ")[1].split(" shots")[0])
         sampler.run([bell_isa], shots=shots).result()  # the context stays usable; it fits
     assert job_posts(billing_server) == sent + 1
-    rows = [r for r in default_ledger(attach=False).jobs() if r["status"] == "REFUSED"]
-    assert len(rows) == 1 and rows[0]["error_kind"] == "budget"
+    rows = [r for r in default_ledger(attach=False).jobs() if r["error_kind"] == "budget"]
+    assert len(rows) == 1 and rows[0]["status"] == "ERROR" and rows[0]["usage_seconds"] == 0
     assert rows[0]["error"] == message and rows[0]["context_id"] == batch.id
 
 
