@@ -44,6 +44,10 @@ _budgets: dict[str, float] = {}
 class BudgetExceededError(QModesError, ValueError):
     """A job was refused before submission: it would exceed the budget or the allowance."""
 
+    def _render_traceback_(self) -> list[str]:
+        """IPython shows this one line instead of a traceback (the refusal is not a bug)."""
+        return [f"{type(self).__name__}: {self}"]
+
 
 def parse_budget(value: float | str | None) -> float | None:
     """Seconds from ``90``, ``"90s"``, ``"2m"``; None (no budget) stays None."""
@@ -153,6 +157,7 @@ def check(projected: float, *, label: str, context_id: str | None, mode: str,
         jobs_so_far: jobs the context already ran or queued.
         qpu_so_far: QPU seconds of the context's jobs so far (what a batch would bill).
     """
+    __tracebackhide__ = True  # IPython: show the user's line, not ours
     budget = budget_of(context_id)
     committed = billed + unfinished + projected
     verdict = Verdict(projected, committed, budget, remaining, pending)

@@ -157,6 +157,7 @@ class RemoteScheduler:
     # -- jobs ------------------------------------------------------------------------------
     def submit(self, job: Job) -> None:
         """Submit the job's PUBs to IBM and follow it. Its record must not be on the timeline."""
+        __tracebackhide__ = True  # IPython: a refusal shows the user's line, not ours
         context = self._contexts.get(job.context_id) if job.context_id else None
         if context is not None and not context.accepting:
             raise ContextClosedError.for_context(context.mode, context.id)

@@ -51,6 +51,7 @@ def test_guard_refuses_the_job_that_would_cross_the_budget_and_sends_nothing(
         assert job_posts(billing_server) == sent  # nothing was sent
         message = str(refused.value)
         assert "\n" not in message
+        assert refused.value._render_traceback_() == [f"BudgetExceededError: {message}"]
         for part in ("projected 4.1s", "budget 5.0s", "remaining allowance 5", "shots"):
             assert part in message
         shots = int(message.split("fits with at most ")[1].split(" shots")[0])
