@@ -29,6 +29,9 @@ _LAZY = {
     "Job": "qmodes.jobs",
     "JobCancelledError": "qmodes.jobs",
     "JobFailedError": "qmodes.jobs",
+    "JobMaxTimeoutError": "qmodes.jobs",
+    "JobTimeoutError": "qmodes.jobs",
+    "OptionNotEmulatedWarning": "qmodes.options",
     "QModesError": "qmodes.errors",
     "Sampler": "qmodes.primitives",
     "Session": "qmodes.modes",
@@ -43,6 +46,7 @@ _LAZY = {
 
 _SUBMODULES = frozenset({
     "advisor", "backends", "clock", "durations", "errors", "jobs", "ledger", "local", "modes",
+    "options",
     "primitives", "projection", "remote", "testing", "timeline", "usage", "waiting", "widget",
 })
 """Submodules reachable as attributes (``qmodes.local.default_runtime()``) without an import."""
@@ -70,6 +74,9 @@ __all__ = [
     "Job",
     "JobCancelledError",
     "JobFailedError",
+    "JobMaxTimeoutError",
+    "JobTimeoutError",
+    "OptionNotEmulatedWarning",
     "QModesError",
     "Sampler",
     "Session",

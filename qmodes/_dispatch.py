@@ -52,6 +52,10 @@ class Dispatcher:
         self._idle = False  # the thread waits for a first event: notify() must wake it
         self._flushing = 0  # threads waiting in flush()
 
+    @property
+    def observer_count(self) -> int:
+        return len(self._observers)
+
     def subscribe(self, observer: Callable[[Any], None]) -> Callable[[], None]:
         """Deliver every later event to ``observer``; returns a function that unsubscribes.
 

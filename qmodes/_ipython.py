@@ -84,10 +84,11 @@ def unload_ipython_extension(shell: InteractiveShell) -> None:
         return
     magics.shutdown()
     atexit.unregister(magics.at_exit)
-    if magics.settings.pace is not None:  # the engine paces no more once qmodes is unloaded
-        from qmodes.local import default_runtime
+    if magics.settings.pace is not None or magics.settings.device_load:
+        from qmodes.local import default_runtime  # the engine's settings go with qmodes
 
         default_runtime().pace = None
+        default_runtime().device_load = 0.0
     for kind, names in (("line", (*_MAGIC_NAMES, "qmodes")), ("cell", _MAGIC_NAMES)):
         for name in names:
             shell.magics_manager.magics[kind].pop(name, None)

@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from typing import Any
 
@@ -37,7 +38,17 @@ def summary_line(context: Any, verb: str = "closed", price_per_second: float | N
     usage = f"usage {format_seconds(figure.seconds)} {figure.source}"
     if price_per_second is not None:
         usage += f" (≈ {figure.seconds * price_per_second:,.2f} at {price_per_second:g}/s)"
-    return f"{context.mode} {verb} · {jobs_part} · {usage}"
+    pending = _still_open_on_ibm(context) if verb == "closed" else None
+    if pending is not None:
+        verb = "NOT closed on IBM"
+    line = f"{context.mode} {verb} · {jobs_part} · {usage}"
+    return line if pending is None else f"{line}\n  {pending.message()}"
+
+
+def _still_open_on_ibm(context: Any) -> Any:
+    """The unconfirmed close of a remote context (None: none, or no IBM device was used)."""
+    closing = sys.modules.get("qmodes.remote.closing")  # loaded only once ibm: is used
+    return None if closing is None else closing.unconfirmed_close(context.id)
 
 
 def format_seconds(seconds: float) -> str:

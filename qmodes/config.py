@@ -251,7 +251,7 @@ class QModes(Configurable):
         """
         lines = []
         for name in ("default_backend", "max_time", "interactive_ttl", "widget",
-                     "price_per_second", "target", "pace", "advisor"):
+                     "price_per_second", "target", "pace", "device_load", "advisor"):
             value = getattr(self, name)
             if name in ("max_time", "interactive_ttl"):
                 shown = "mode default" if value is None else format_duration(value)

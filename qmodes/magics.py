@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import shlex
+import sys
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
@@ -203,6 +204,10 @@ class QModesMagics(Magics):
         for setting in self.settings.describe():
             print(f"  {setting}")
         print(f"ledger: {ledger_path()} (%qmodes usage, %qmodes history)")
+        closing = sys.modules.get("qmodes.remote.closing")  # loaded only once ibm: is used
+        still_open = closing.unclosed_text() if closing is not None else None
+        if still_open:
+            print(still_open)
         _print_allowance()
 
     async def run_cell_async(self, mode: str, line: str, cell: str) -> None:

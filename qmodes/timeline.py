@@ -174,6 +174,11 @@ class Timeline:
         self._dispatcher = Dispatcher(self._events, self._lock)
 
     # -- observers -------------------------------------------------------------------------
+    @property
+    def observer_count(self) -> int:
+        """How many observers are subscribed (a widget or a ledger each counts one)."""
+        return self._dispatcher.observer_count
+
     def subscribe(self, observer: Observer) -> Callable[[], None]:
         """Call ``observer(event)`` for each later change; returns a function that unsubscribes.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 
 import pytest
@@ -13,6 +14,10 @@ from qmodes.clock import ManualClock
 from qmodes.local import LocalRuntime, SimulatedExecutor
 from qmodes.modes import set_default_context
 from qmodes.timeline import Timeline
+
+os.environ["QMODES_HOME"] = tempfile.mkdtemp(prefix="qmodes-tests-")
+"""The test run's ledger (and every kernel's it starts) is its own, never ~/.qmodes: a run
+neither reads nor changes the user's history, whatever an earlier version left there."""
 
 _FIXTURES_RESET_BY_HAND = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 settings.register_profile("ci", max_examples=500, deadline=None,

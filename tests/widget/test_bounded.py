@@ -94,13 +94,13 @@ def kernel_shell(ipython_shell, tmp_path, monkeypatch):
 def test_session_cells_leave_no_timeline_observers_behind(kernel_shell, bell, capsys):
     shell, sim = kernel_shell
     shell.user_ns["bell"] = bell
-    baseline = len(sim.timeline._observers)
+    baseline = sim.timeline.observer_count
     for _ in range(8):
         shell.run_cell("%%session --backend aer\njob = sampler.run([bell], shots=10)")
         sim.clock.run_until_idle()
     shell.run_cell("pass")  # the widgets' end-of-cell redraw sees every context final
     shared_flusher().flush_now()
-    assert len(sim.timeline._observers) == baseline
+    assert sim.timeline.observer_count == baseline
     assert "session" in capsys.readouterr().out
 
 
