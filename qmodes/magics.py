@@ -228,6 +228,10 @@ class QModesMagics(Magics):
 
             default_timeline().flush(EXIT_FLUSH_SECONDS)
             close_default_ledger()
+        if self.settings.budget is not None:  # %config QModes.budget goes with the extension
+            from qmodes.budget import set_default_budget
+
+            set_default_budget(None)
 
     def at_exit(self, grace: float | None = None) -> None:
         """The kernel is shutting down: end every local job and context in a final state.

@@ -65,3 +65,14 @@ def test_bad_budget_is_a_usage_error(shell: TestingShell) -> None:
 
     with pytest.raises(UsageError, match="invalid --budget 'soon'"):
         shell.run_cell("%%batch --backend fake_manila --budget soon\npass\n")
+
+
+def test_config_budget_is_dropped_on_unload(ipython_shell: TestingShell) -> None:
+    from qmodes import budget
+
+    ipython_shell.run_cell("%load_ext qmodes")
+    ipython_shell.run_cell('%config QModes.budget = "90s"')
+    assert budget.default_budget() == 90.0
+    ipython_shell.run_cell("%unload_ext qmodes")
+    ipython_shell.config.pop("QModes", None)
+    assert budget.default_budget() is None
