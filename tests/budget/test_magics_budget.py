@@ -18,7 +18,7 @@ def shell(ipython_shell: TestingShell) -> Iterator[TestingShell]:
     yield ipython_shell
     ipython_shell.run_cell("%unload_ext qmodes")
     ipython_shell.config.pop("QModes", None)
-    for name in ("session", "batch", "sampler", "estimator", "isa"):
+    for name in ("session", "batch", "sampler", "estimator", "isa", "result", "job"):
         ipython_shell.user_ns.pop(name, None)
 
 
@@ -27,7 +27,7 @@ def test_qmodes_shows_the_remaining_seconds_falling(
         capsys: pytest.CaptureFixture[str]) -> None:
     shell.user_ns["isa"] = bell_isa
     shell.run_cell("%%batch --backend ibm:fake_manila --no-widget\n"
-                   "sampler.run([isa], shots=1000).result()\n")
+                   "result = sampler.run([isa], shots=1000).result()\n")
     wait_usage(billing_server, 2.26)
     from qmodes import allowance
 
@@ -49,11 +49,11 @@ def test_cell_budget_refuses_and_rehearse_sends_nothing(
 
     with pytest.raises(BudgetExceededError, match="refused before submission"):
         shell.run_cell("%%batch --backend ibm:fake_manila --no-widget --budget 2s\n"
-                       "sampler.run([isa], shots=1000)\n")
+                       "job = sampler.run([isa], shots=1000)\n")
     assert job_posts(billing_server) == 0
     capsys.readouterr()
     shell.run_cell("%%session --backend ibm:fake_manila --no-widget --rehearse\n"
-                   "sampler.run([isa], shots=1000).result()\n")
+                   "result = sampler.run([isa], shots=1000).result()\n")
     out = capsys.readouterr().out
     assert "rehearsal on the twin of fake_manila: nothing was sent to IBM" in out
     assert "remaining allowance 1m" in out
