@@ -180,6 +180,10 @@ class CellContexts:
         except Exception:
             line = f"{context.mode} {verb}"
         print(line)
+        with contextlib.suppress(Exception):
+            note = _output.not_emulated_line(context)
+            if note:
+                print(note)
         if verb == "closed" and settings.advisor:
             _output.print_advice(context, settings.target, settings.price_per_second)
 

@@ -51,6 +51,24 @@ def _still_open_on_ibm(context: Any) -> Any:
     return None if closing is None else closing.unconfirmed_close(context.id)
 
 
+def not_emulated_line(context: Any) -> str | None:
+    """The options the context's jobs set that qmodes does not emulate, once per cell.
+
+    Example: ``not emulated here (recorded in each result's metadata): resilience_level=2
+    (3 jobs)``; None when every option took effect.
+    """
+    counts: Counter[str] = Counter()
+    for job in context.jobs():
+        settings = getattr(getattr(job, "_work", None), "settings", None)
+        for path, value in getattr(settings, "not_emulated", {}).items():
+            counts[f"{path}={value!r}"] += 1
+    if not counts:
+        return None
+    listed = ", ".join(f"{option} ({n} job{'' if n == 1 else 's'})"
+                       for option, n in counts.items())
+    return f"not emulated here (recorded in each result's metadata): {listed}"
+
+
 def format_seconds(seconds: float) -> str:
     """``"3.4 s"``, ``"71.4 s"``, ``"312 s"``, ``"4,213 s"`` (never in e-notation)."""
     return f"{seconds:.3g} s" if seconds < 1000 else f"{seconds:,.0f} s"

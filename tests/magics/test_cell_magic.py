@@ -272,3 +272,25 @@ def _options():
     from qmodes._cell import Options
 
     return Options(mode="session", backend="aer", widget=False)
+
+
+class TestOptionsNotEmulated:
+    def test_the_cell_says_once_which_options_it_did_not_emulate(self, shell, capsys):
+        import warnings
+
+        from qmodes import OptionNotEmulatedWarning
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", OptionNotEmulatedWarning)
+            shell.run_cell("%%batch --no-widget\nsampler.options.twirling.enable_gates = True\n"
+                           "jobs = [sampler.run([bell], shots=10) for _ in range(3)]\n"
+                           "[job.result() for job in jobs]")
+        out = capsys.readouterr().out
+        assert out.count("not emulated here") == 1
+        assert "twirling.enable_gates=True (3 jobs)" in out
+
+    def test_no_note_when_every_option_took_effect(self, shell, capsys):
+        shell.run_cell("%%batch --no-widget\nsampler.options.default_shots = 20\n"
+                       "job = sampler.run([bell])\njob.result()")
+        assert "not emulated" not in capsys.readouterr().out
+        assert shell.user_ns["job"].result()[0].data.meas.num_shots == 20

@@ -7,6 +7,7 @@ import pytest
 
 import qmodes
 import qmodes.remote
+from qmodes._output import summary_line
 from qmodes.ledger import Ledger, unclosed_report
 from qmodes.remote import closing
 from tests.remote.conftest import wait_for
@@ -49,6 +50,9 @@ def test_a_close_answered_500_is_unclosed_then_retried_until_ibm_acknowledges(
     assert f"Session.from_id({remote_id!r}, service=QiskitRuntimeService()).close()" in (
         pending.message())
     assert "still open on IBM" in closing.unclosed_text()
+    line = summary_line(session)  # what the magic prints as the cell ends
+    assert line.startswith("session NOT closed on IBM · 1 job (1 done)")
+    assert f"Session.from_id({remote_id!r}" in line
     assert server.state.sessions[remote_id].closed_at is None  # IBM indeed still has it open
     [row] = ledger.unclosed_remote_sessions()
     assert (row["id"], row["remote_id"]) == (session.id, remote_id)
