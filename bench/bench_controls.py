@@ -20,21 +20,17 @@ import statistics
 import sys
 import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import start_new_kernel
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.slow_job import SLOW_CIRCUIT
+
 SETUP = """%load_ext qmodes
-from qiskit import QuantumCircuit
 import qmodes
-circuit = QuantumCircuit(13)
-for layer in range(200):  # about 0.1 s of Aer simulation per job
-    for q in range(13):
-        circuit.rx(0.1 * (q + layer), q)
-    for q in range(layer % 2, 12, 2):
-        circuit.cx(q, q + 1)
-circuit.measure_all()
-"""
+""" + SLOW_CIRCUIT
 BLOCKED = """%%batch --backend aer
 jobs = [sampler.run([circuit], shots=200) for _ in range(60)]
 try:

@@ -28,8 +28,10 @@ from typing import Any
 
 __all__ = ["DISPATCH_INTERVAL", "Dispatcher"]
 
-DISPATCH_INTERVAL = 0.05
-"""Seconds the dispatcher gathers events before delivering them (unless a flush waits)."""
+DISPATCH_INTERVAL = 0.2
+"""Seconds the dispatcher gathers events before delivering them (unless a flush waits): five
+wake-ups a second leave the engine's threads the GIL (at 20 a second, attaching any observer
+made a 500-job batch's usage on Aer read ~9 % higher), and are still live for a person."""
 
 _log = logging.getLogger("qmodes.timeline")
 

@@ -84,11 +84,15 @@ def unload_ipython_extension(shell: InteractiveShell) -> None:
         return
     magics.shutdown()
     atexit.unregister(magics.at_exit)
-    if magics.settings.pace is not None or magics.settings.device_load:
+    settings = magics.settings
+    if settings.pace is not None or settings.device_load or settings.target:
         from qmodes.local import default_runtime  # the engine's settings go with qmodes
 
-        default_runtime().pace = None
-        default_runtime().device_load = 0.0
+        runtime = default_runtime()
+        runtime.pace = None
+        runtime.device_load = 0.0
+        if runtime.device_time is not None:
+            runtime.device_time.target = None
     for kind, names in (("line", (*_MAGIC_NAMES, "qmodes")), ("cell", _MAGIC_NAMES)):
         for name in names:
             shell.magics_manager.magics[kind].pop(name, None)

@@ -82,8 +82,9 @@ class QModes(Configurable):
     target = Unicode(
         None,
         allow_none=True,
-        help="Device the advisor projects a plain-Aer workload to: 'fake_<device>' or "
-        "'ibm:<device>'; None projects only runs on a device (to that device).",
+        help="Device a plain-Aer workload is projected to: 'fake_<device>' or "
+        "'ibm:<device>' for the advisor; a 'fake_<device>' also runs later plain-aer contexts "
+        "in that device's time. None projects only runs on a device (to that device).",
     ).tag(config=True)
 
     pace = Float(
@@ -185,6 +186,16 @@ class QModes(Configurable):
         from qmodes.budget import set_default_budget
 
         set_default_budget(change["new"])
+
+    @observe("target")
+    def _apply_target(self, change: dict[str, Any]) -> None:
+        """Plain ``aer`` runs in the named fake device's time from the next context on."""
+        from qmodes.local import default_runtime
+
+        device_time = default_runtime().device_time
+        if device_time is not None:
+            new = change["new"]
+            device_time.target = new if new and new.startswith("fake_") else None
 
     @observe("pace")
     def _apply_pace(self, change: dict[str, Any]) -> None:

@@ -87,8 +87,12 @@ class LocalRuntime:
         """
         if getattr(backend, "is_remote", False):
             return backend.scheduler(self)  # type: ignore[attr-defined,no-any-return]
+        key = backend.name
+        target = self.device_time.target if self.device_time is not None else None
+        if target and self._executor is None and getattr(backend, "device", None) is None:
+            key = f"{backend.name}@{target}"  # plain aer emulating a device: its own scheduler
         with self._lock:
-            scheduler = self._schedulers.get(backend.name)
+            scheduler = self._schedulers.get(key)
             if scheduler is None:
                 if self._executor is None and self.device_time is not None:
                     scheduler = self.device_time.make_scheduler(backend, self.timeline,
@@ -97,7 +101,7 @@ class LocalRuntime:
                     scheduler = Scheduler(backend.name, self.clock,
                                           self._make_executor(backend.name), self.timeline,
                                           self.lanes)
-                self._schedulers[backend.name] = scheduler
+                self._schedulers[key] = scheduler
             return scheduler
 
     @property

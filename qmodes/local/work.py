@@ -185,7 +185,7 @@ class _Work:
         metadata["execution"] = {"execution_spans": execution_spans(qpu, self.pubs,
                                                                     self.primitive)}
         qmodes_metadata: dict[str, Any] = {"backend": self.backend.name,
-                                           "source": "measured on Aer"}
+                                           "source": self._source()}
         if self.settings.not_emulated:
             qmodes_metadata["not_emulated"] = dict(self.settings.not_emulated)
         if self.tags:
@@ -193,6 +193,17 @@ class _Work:
         metadata["qmodes"] = qmodes_metadata
         return PrimitiveResult([self._pub_result(i, r) for i, r in enumerate(raw)],
                                metadata=metadata)
+
+    def _source(self) -> str:
+        """Where the job's QPU time comes from: its record's label (device time on an emulated
+        device), else Aer's own measure."""
+        timeline = getattr(self, "_timeline", None)
+        if timeline is not None:
+            try:
+                return str(timeline.job(self._job_id).source)
+            except KeyError:
+                pass
+        return "measured on Aer"
 
     def _pub_result(self, index: int, result: Any) -> Any:
         return result

@@ -50,3 +50,33 @@ def test_the_config_setting_validates_and_reaches_the_runtime(shell, caplog):
         assert default_runtime().device_load == 0.5
     finally:
         default_runtime().device_load = 0.0
+
+
+def test_config_target_runs_plain_aer_in_the_devices_time(shell, capsys):
+    shell.run_cell("from qiskit import QuantumCircuit\n"
+                   "c = QuantumCircuit(2); c.h(0); c.cx(0, 1); c.measure_all()")
+    shell.run_cell("%%batch --backend aer --no-widget\njob = sampler.run([c], shots=100)\n"
+                   "job.result()")
+    assert shell.user_ns["job"].metrics()["source"] == "measured on Aer"
+    shell.run_cell("%config QModes.target = 'fake_manila'")
+    shell.run_cell("%%batch --backend aer --no-widget\njob = sampler.run([c], shots=100)\n"
+                   "job.result()")
+    job = shell.user_ns["job"]
+    assert job.metrics()["source"] == "projected for fake_manila"
+    assert job.usage() > 2.0  # IBM's 2 s a job, at least
+    assert job.result().metadata["qmodes"]["source"] == "projected for fake_manila"
+    shell.run_cell("%config QModes.target = None")
+    shell.run_cell("%%batch --backend aer --no-widget\njob = sampler.run([c], shots=100)\n"
+                   "job.result()")
+    assert shell.user_ns["job"].metrics()["source"] == "measured on Aer"
+
+
+def test_unloading_qmodes_puts_plain_aer_back_on_wall_time(shell):
+    from qmodes.local import default_runtime
+
+    shell.run_cell("%config QModes.target = 'fake_manila'")
+    assert default_runtime().device_time.target == "fake_manila"
+    shell.run_cell("%unload_ext qmodes")
+    assert default_runtime().device_time.target is None
+    shell.config.pop("QModes", None)
+    shell.run_cell("%load_ext qmodes")

@@ -15,6 +15,7 @@ import re
 
 import pytest
 
+from tests.slow_job import SLOW_CIRCUIT
 from tests.ui.jupyterlab import (
     ARTIFACTS,
     PANEL,
@@ -31,17 +32,9 @@ PACE_CELL = "import qmodes"
 
 BATCH_CELL = """%%batch --backend aer
 import time
-from qiskit import QuantumCircuit
 from qmodes import JobCancelledError
 
-circuit = QuantumCircuit(13)
-for layer in range(200):  # about 0.1 s of Aer simulation per job
-    for q in range(13):
-        circuit.rx(0.1 * (q + layer), q)
-    for q in range(layer % 2, 12, 2):
-        circuit.cx(q, q + 1)
-circuit.measure_all()
-jobs = [sampler.run([circuit], shots=200) for _ in range(50)]
+""" + SLOW_CIRCUIT + """jobs = [sampler.run([circuit], shots=200) for _ in range(50)]
 try:
     jobs[-1].result()
     print("last job DONE")

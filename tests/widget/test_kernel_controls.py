@@ -21,20 +21,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.slow_job import SLOW_CIRCUIT
+
 jupyter_client = pytest.importorskip("jupyter_client")
 
 CELL = """%%batch --backend aer
 import time
-from qiskit import QuantumCircuit
 import qmodes
-circuit = QuantumCircuit(13)
-for layer in range(200):  # about 0.1 s of Aer simulation per job
-    for q in range(13):
-        circuit.rx(0.1 * (q + layer), q)
-    for q in range(layer % 2, 12, 2):
-        circuit.cx(q, q + 1)
-circuit.measure_all()
-jobs = [sampler.run([circuit], shots=200) for _ in range(40)]
+""" + SLOW_CIRCUIT + """jobs = [sampler.run([circuit], shots=200) for _ in range(40)]
 try:
     jobs[-1].result()
     print("DONE")
