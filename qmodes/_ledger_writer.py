@@ -43,9 +43,13 @@ _log = logging.getLogger("qmodes.ledger")
 MAX_BATCH = 20_000
 """Items taken from the queue for one transaction, at most."""
 GATHER_SECONDS = 0.5
-"""How long the writer gathers changes before a transaction (unless a flush or stop waits):
-a job that changes ten times while it runs is written once, and the writer takes the GIL a
-few times a second instead of competing with the engine's threads at every change."""
+"""The writer writes once changes have stopped coming for this long (or a flush or stop
+waits): a job that changes ten times while it runs is written once, and the writer's Python
+work does not compete with the engine's threads for the GIL while a burst of jobs runs."""
+GATHER_LIMIT = 5.0
+"""...but never holds a change back longer than this, however busy the engine is. A job or
+context with no row yet is written within :data:`GATHER_SECONDS`: its first row is what a
+killed process leaves behind."""
 ISOLATE_AFTER = 3
 """Failed attempts (not a locked or busy database) before a batch is written item by item."""
 
@@ -134,13 +138,18 @@ class Writer:
         write: writes one :class:`Batch` (called inside ``BEGIN IMMEDIATE`` ... ``COMMIT``).
         name: the thread's name.
         max_backoff: the longest wait before a failed batch is tried again (seconds).
-        gather: seconds to gather changes before writing them (a flush writes at once).
+        gather: seconds without a change before the gathered changes are written (a flush
+            writes at once).
+        gather_limit: the longest a change waits to be written while changes keep coming.
     """
 
     def __init__(self, db: Any, write: Callable[[Any, Batch], None], name: str = "qmodes-ledger",
-                 max_backoff: float = 2.0, gather: float = GATHER_SECONDS) -> None:
+                 max_backoff: float = 2.0, gather: float = GATHER_SECONDS,
+                 gather_limit: float = GATHER_LIMIT) -> None:
         self._db = db
         self.gather = gather
+        self.gather_limit = gather_limit
+        self._written: set[str] = set()  # keys with a row on disk (first rows go out soon)
         self._write = write
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.max_backoff = max_backoff
@@ -191,6 +200,7 @@ class Writer:
     def _run(self) -> None:
         pending, waiting, stopping, backoff = Batch(), [], False, 0.0
         gather_until: float | None = None
+        gather_limit = 0.0
         while True:
             wait = backoff if len(pending) else None
             if len(pending) and not backoff and gather_until is not None:
@@ -219,10 +229,17 @@ class Writer:
             if len(pending) and not (waiting or stopping or backoff):
                 now = time.monotonic()
                 if gather_until is None:
-                    gather_until = now + self.gather
+                    gather_limit = now + self.gather_limit
+                if self._has_new_rows(pending):  # a row that does not exist yet: soon
+                    gather_limit = min(gather_limit, now + self.gather)
+                if count or gather_until is None:  # changes still coming: wait for a lull
+                    gather_until = min(now + self.gather, gather_limit)
+                gather_until = min(gather_until, gather_limit)
                 if now < gather_until:
                     continue  # gather more before writing
             if len(pending) and self._write_batch(pending):
+                self._written.update(pending.jobs)
+                self._written.update(pending.contexts)
                 pending, backoff, gather_until = Batch(), 0.0, None
             elif len(pending):
                 if self.failures >= ISOLATE_AFTER and not _transient(self.error):
@@ -236,6 +253,13 @@ class Writer:
             if stopping and (not len(pending) or self._out_of_time()):
                 break
         self._stopped.set()  # markers still waiting return False after their own time-out
+
+    def _has_new_rows(self, batch: Batch) -> bool:
+        """Whether ``batch`` holds a job or context never written: its first row is what
+        survives a killed process, so it is not held back for a lull."""
+        written = self._written
+        return any(key not in written for key in batch.jobs) or any(
+            key not in written for key in batch.contexts)
 
     def _out_of_time(self) -> bool:
         return self._stop_by is not None and time.monotonic() >= self._stop_by
