@@ -85,15 +85,14 @@ _pending: dict[str, tuple[UnconfirmedClose, RemoteScheduler, RemoteContext]] = {
 
 def unconfirmed_close(context_id: str) -> UnconfirmedClose | None:
     """The unconfirmed close of a qmodes context (its ``id``), or None if there is none."""
-    with _lock:
-        entry = _pending.get(context_id)
-    return entry[0] if entry else None
+    entry = _pending.get(context_id)  # no lock: read on the user's path, where a Ctrl-C
+    return entry[0] if entry else None  # between acquire and release would leak it
 
 
 def unconfirmed_closes() -> list[UnconfirmedClose]:
     """Every close of this process that IBM has not acknowledged, oldest first."""
-    with _lock:
-        return sorted((entry[0] for entry in _pending.values()), key=lambda p: p.since)
+    entries = list(_pending.values())  # no lock, as above (a copy: atomic in CPython)
+    return sorted((entry[0] for entry in entries), key=lambda p: p.since)
 
 
 def unclosed_text() -> str | None:
