@@ -241,8 +241,7 @@ class ExecutionContext:
 
     def jobs(self) -> list[Job]:
         """The jobs submitted in this context, in submission order."""
-        with self._jobs_lock:
-            return list(self._jobs)
+        return list(self._jobs)  # a copy is atomic: no lock a Ctrl-C here could leave held
 
     # -- lifecycle -------------------------------------------------------------------------
     def __enter__(self) -> Any:
