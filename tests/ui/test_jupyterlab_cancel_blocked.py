@@ -72,7 +72,7 @@ def test_cancel_acts_while_the_cell_is_blocked_in_result(server, browser):
     usage = root.locator(".qm-usage")
     # all 50 submitted, a few done, the cell still blocked in result()
     usage.filter(has_text=re.compile(r"\b([3-9]|1\d) done")).wait_for(timeout=120_000)
-    assert root.get_attribute("data-jobs") == "50"
+    all_submitted(panel)
     assert "*" in prompt.inner_text(), "the cell ended before the click"
     screenshot(page, "jupyterlab-cancel-blocked-before")
 
@@ -104,6 +104,11 @@ print("states:", {s: sum(j.status() == s for j in jobs) for s in ("DONE", "CANCE
 """
 
 
+def all_submitted(panel, jobs: int = 50) -> None:
+    """Wait until the widget shows every job of the cell (the cell is still blocked then)."""
+    panel.locator(f'.qm-root[data-jobs="{jobs}"]').first.wait_for(timeout=60_000)
+
+
 def test_cancel_job_and_close_act_while_the_cell_is_blocked_in_wait(server, browser):
     write_notebook(server.notebooks / "wait.ipynb", ["%load_ext qmodes", PACE_CELL, WAIT_CELL])
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
@@ -115,7 +120,8 @@ def test_cancel_job_and_close_act_while_the_cell_is_blocked_in_wait(server, brow
     prompt = panel.locator(".jp-Cell").nth(2).locator(".jp-InputArea-prompt")
     root.locator(".qm-usage").filter(has_text=re.compile(r"\b[1-9]\d* done")).wait_for(
         timeout=120_000)
-    assert root.get_attribute("data-jobs") == "50" and "*" in prompt.inner_text()
+    all_submitted(panel)  # submitting shares the GIL with Aer: it may trail the first results
+    assert "*" in prompt.inner_text()
 
     # Cancel job: the last row is still queued
     box = root.locator(".qm-scroll canvas").bounding_box()
