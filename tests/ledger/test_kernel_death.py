@@ -23,18 +23,10 @@ from qiskit import QuantumCircuit
 """
 
 BATCH = """
-def layered(seed, qubits=14, layers=40):
-    circuit = QuantumCircuit(qubits)
-    for layer in range(layers):
-        for q in range(qubits):
-            circuit.rx(0.1 * (seed + layer + q), q)
-        for q in range(layer % 2, qubits - 1, 2):
-            circuit.cx(q, q + 1)
-    circuit.measure_all()
-    return circuit
+from tests.ledger.kernel import layered
 
 %batch --no-widget
-jobs = [sampler.run([layered(seed)], shots=4000) for seed in range(40)]
+jobs = [sampler.run([layered(14, 40, seed)], shots=4000) for seed in range(40)]
 print("PID", os.getpid(), "BATCH", batch.id)
 """
 
