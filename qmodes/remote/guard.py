@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from qmodes.jobs import Job
     from qmodes.remote.scheduler import RemoteScheduler
 
-__all__ = ["accepted", "finished", "guard", "pending_seconds"]
+__all__ = ["accepted", "finished", "guard", "pending_seconds", "settled"]
 
 _log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -52,6 +53,15 @@ def accepted(job: Job) -> None:
     """IBM took the job: count its projection until it is final."""
     with _lock:
         _pending[id(job)] = (job.context_id, projected_of(job))
+
+
+def settled(job: Job) -> None:
+    """The job's usage is on the timeline: stop counting its projection.
+
+    Called before the job's result is handed out, so code that waits for the result and
+    submits again never sees the job counted twice (as billed and as pending)."""
+    with _lock:
+        _pending.pop(id(job), None)
 
 
 def finished(job: Job, service: Any) -> None:
@@ -116,10 +126,14 @@ def _remaining(service: Any) -> float | None:
 
 def _context_so_far(scheduler: RemoteScheduler, context_id: str | None
                     ) -> tuple[float, float, int]:
-    """(billed so far, QPU seconds so far, jobs so far) of the context; zeros in job mode."""
+    """(billed so far, QPU seconds so far, jobs so far) of the context; zeros in job mode.
+
+    IBM's figure for the context (``usage_reported``, read every second or so) can trail the
+    jobs that finished since: the billed figure is the larger of it and the rule's own sum.
+    """
     if context_id is None:
         return 0.0, 0.0, 0
-    from qmodes.usage import batch_usage, context_usage
+    from qmodes.usage import batch_usage, context_usage, session_usage
 
     timeline = scheduler.timeline
     try:
@@ -128,7 +142,11 @@ def _context_so_far(scheduler: RemoteScheduler, context_id: str | None
         return 0.0, 0.0, 0
     jobs = [j for j in timeline.jobs() if j.context_id == context_id]
     now = scheduler.clock.now()
-    return (context_usage(record, jobs, now).seconds, batch_usage(jobs, now), len(jobs))
+    qpu = batch_usage(jobs, now)
+    reported = context_usage(record, jobs, now).seconds
+    own = qpu if record.mode == "batch" else session_usage(
+        dataclasses.replace(record, usage_reported=None), now)
+    return max(reported, own), qpu, len(jobs)
 
 
 def _record_refusal(scheduler: RemoteScheduler, job: Job, reason: str) -> None:

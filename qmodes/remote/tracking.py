@@ -24,7 +24,7 @@ import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from qmodes.remote import closing
+from qmodes.remote import closing, guard
 from qmodes.remote.service import describe
 from qmodes.usage import window_end
 
@@ -161,6 +161,7 @@ class JobWatch:
         if error is not None:
             changes.update(error=error, error_kind="user")
         self.timeline.update_job(job_id, now, **changes)
+        guard.settled(self.job)  # before the result is out: a next job sees it billed once
         self.job._set_final(status, result, error)
         self.job._run_callbacks()
         self.scheduler.job_finished(self.job)

@@ -49,3 +49,27 @@ def test_parse_budget_rejects_nonsense() -> None:
     assert budget.parse_budget("1m 30s") == 90.0
     with pytest.raises(ValueError, match="invalid budget"):
         budget.parse_budget("-3")
+
+
+def test_guard_bills_jobs_ibm_has_not_yet_counted_for_the_context() -> None:
+    """IBM's figure for a batch is read every second or so; a job that finished since still
+    counts (seen in CI: a budget hint from a stale 2.05 s let the next job through at 5.2 s)."""
+    from types import SimpleNamespace
+
+    from qmodes.remote.guard import _context_so_far
+    from qmodes.timeline import ContextRecord, JobRecord, Span, Timeline
+
+    timeline = Timeline()
+    timeline.add_context(ContextRecord(id="batch-x", mode="batch", backend="ibm_x",
+                                       created=0.0, max_time=60.0, interactive_ttl=60.0))
+    for n, usage in enumerate((2.26, 1.5)):
+        timeline.add_job(JobRecord(id=f"j{n}", context_id="batch-x", mode="batch",
+                                   backend="ibm_x", primitive="sampler", created=0.0,
+                                   status="DONE", spans=[Span("qpu", 0.0, usage)],
+                                   usage_reported=usage))
+    timeline.update_context("batch-x", 1.0, usage_reported=2.05)  # read mid-way through j0
+    scheduler = SimpleNamespace(timeline=timeline, clock=SimpleNamespace(now=lambda: 10.0))
+    billed, qpu, jobs = _context_so_far(scheduler, "batch-x")  # type: ignore[arg-type]
+    assert (billed, qpu, jobs) == (pytest.approx(3.76), pytest.approx(3.76), 2)
+    timeline.update_context("batch-x", 2.0, usage_reported=4.0)  # IBM's own figure is higher
+    assert _context_so_far(scheduler, "batch-x")[0] == 4.0  # type: ignore[arg-type]
