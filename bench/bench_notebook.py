@@ -4,11 +4,12 @@ Prints three ratios, each against a baseline measured in the same run (issue 10)
 
 1. a 100-job ``%%batch`` cell (submit, then every result) / plain Aer ``SamplerV2`` running the
    same 100 PUBs one after another — target <= 1.0;
-2. usage "measured on Aer" of an N-job batch with the ledger attached / the same batch on a
-   runtime whose timeline has no observer, at N = 500 and 5,000 — target <= 1.05 (observers
-   must not distort the figures). Usage is wall time on the QPU lane, so anything else the
-   machine runs inflates it: the ratio of medians is printed with the ratio of the least
-   disturbed runs (minimums) and the spread of the runs without observers;
+2. usage "measured on Aer" of an N-job ``%%batch`` with the ledger attached / the same batch
+   with the ledger closed, and / the same batch on a runtime whose timeline no one observes,
+   at N = 500 and 5,000 — target <= 1.05 (observers must not distort the figures). Usage is
+   wall time on the QPU lane, so anything else the process runs (the GIL) or the machine runs
+   inflates it: each run is in a new process and the configurations are interleaved; the
+   ratio of medians is printed with the spread of each baseline;
 3. per-job submit time of a 10,000-job batch / of a 1,000-job batch — target <= 1.5
    (submission is O(1) a job).
 
@@ -22,9 +23,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import io
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -114,9 +117,15 @@ for job in jobs:
     job.wait()
 """
 
+USAGE_CONFIGS = {
+    "ledger": "%load_ext qmodes, ledger attached (the notebook path)",
+    "detached": "%load_ext qmodes, ledger closed",
+    "bare": "a LocalRuntime whose timeline no one observes",
+}
+
 
 def usage_with_ledger(shell: TestingShell, n: int) -> float:
-    """Usage of an n-job ``%%batch`` cell: default runtime, ledger attached."""
+    """Usage of an n-job ``%%batch`` cell on the default runtime."""
     run_cell(shell, USAGE_CELL.format(n=n))
     return float(shell.user_ns["batch"].usage())
 
@@ -133,24 +142,52 @@ def usage_without_observers(circuit: QuantumCircuit, n: int) -> float:
     return batch.usage()
 
 
-def usage_with_and_without_ledger(shell: TestingShell, sizes: list[int], repeats: int) -> None:
+def usage_sample(config: str, n: int) -> float:
+    """One measurement in this (fresh) process: a 50-job warm-up, a full garbage collection
+    (the imports' garbage would otherwise be collected inside some runs and not others), then
+    the n-job batch."""
+    shell = make_shell()
     circuit = tiny()
     shell.user_ns["tiny"] = circuit
+    if config == "detached":
+        from qmodes.ledger import close_default_ledger
+
+        close_default_ledger()
+    if config == "bare":
+        usage_without_observers(circuit, 50)
+        gc.collect()
+        return usage_without_observers(circuit, n)
+    usage_with_ledger(shell, 50)
+    gc.collect()
+    return usage_with_ledger(shell, n)
+
+
+def _sample_in_new_process(config: str, n: int) -> float:
+    command = [sys.executable, __file__, "--sample", config, str(n)]
+    out = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
+    return float(out.stdout.split()[-1])
+
+
+def usage_with_and_without_ledger(sizes: list[int], repeats: int) -> None:
+    """Each run in a new process (what one notebook kernel meets; nothing carried over from
+    the run before), the three configurations interleaved in alternating order so drift of
+    the machine hits them alike."""
     for n in sizes:
-        with_ledger: list[float] = []
-        without: list[float] = []
-        for repeat in range(repeats):  # alternate the order: drift hits both alike
-            if repeat % 2:
-                without.append(usage_without_observers(circuit, n))
-            with_ledger.append(usage_with_ledger(shell, n))
-            if not repeat % 2:
-                without.append(usage_without_observers(circuit, n))
-        a, b = statistics.median(with_ledger), statistics.median(without)
-        low_a, low_b = min(with_ledger), min(without)
-        print(f"2. usage at {n:>5} jobs: with the ledger {a:.4f} s, without {b:.4f} s   "
-              f"ratio {a / b:.3f}  (target <= 1.05); least disturbed runs: {low_a:.4f} / "
-              f"{low_b:.4f} s = {low_a / low_b:.3f}; spread without: "
-              f"{low_b:.3f}..{max(without):.3f} s")
+        runs: dict[str, list[float]] = {config: [] for config in USAGE_CONFIGS}
+        for repeat in range(repeats):
+            order = list(USAGE_CONFIGS) if repeat % 2 == 0 else list(USAGE_CONFIGS)[::-1]
+            for config in order:
+                runs[config].append(_sample_in_new_process(config, n))
+        median = {config: statistics.median(values) for config, values in runs.items()}
+        ledger = median["ledger"]
+        print(f"2. usage at {n:>5} jobs (median of {repeats} runs, each in a new process): "
+              f"ledger attached {ledger:.4f} s, closed {median['detached']:.4f} s, no "
+              f"observer {median['bare']:.4f} s")
+        for baseline in ("detached", "bare"):
+            spread = f"{min(runs[baseline]):.3f}..{max(runs[baseline]):.3f} s"
+            print(f"   with the ledger / {USAGE_CONFIGS[baseline]}: "
+                  f"{ledger / median[baseline]:.3f}  (target <= 1.05; spread of the "
+                  f"baseline {spread})")
 
 
 SUBMIT_CELL = """%%batch --no-widget
@@ -180,7 +217,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
     parser.add_argument("--parts", default="1,2,3", help="which measures, e.g. '2,3'")
+    parser.add_argument("--sample", nargs=2, metavar=("CONFIG", "N"),
+                        help="internal: one usage run of part 2, printed in seconds")
     args = parser.parse_args()
+    if args.sample:
+        warnings.filterwarnings("ignore")
+        print(usage_sample(args.sample[0], int(args.sample[1])))
+        return
     parts = set(args.parts.split(","))
     warnings.filterwarnings("ignore")
     shell = make_shell()
@@ -189,7 +232,7 @@ def main() -> None:
         batch_vs_plain(shell, args.repeats)
     if "2" in parts:
         sizes = [50, 200] if args.quick else [500, 5000]
-        usage_with_and_without_ledger(shell, sizes, args.repeats)
+        usage_with_and_without_ledger(sizes, max(args.repeats, 5))
     if "3" in parts:
         small, large = (100, 1000) if args.quick else (1000, 10000)
         submit_scaling(shell, small, large, args.repeats)

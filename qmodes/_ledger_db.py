@@ -30,7 +30,7 @@ from typing import Any
 from qmodes._process import ProcessId, current_process, is_alive
 
 __all__ = ["COLUMNS", "PROCESS_ENDED", "connect", "migrate", "recover_dead_processes",
-           "transaction", "upsert"]
+           "transaction", "upsert", "upsert_sql"]
 
 _log = logging.getLogger("qmodes.ledger")
 
@@ -150,11 +150,12 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 def upsert(db: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
     """Insert ``row`` or update the named columns of the row with its id (others are kept)."""
-    db.execute(_upsert_sql(table, tuple(row)), tuple(row.values()))
+    db.execute(upsert_sql(table, tuple(row)), tuple(row.values()))
 
 
 @functools.lru_cache(maxsize=64)
-def _upsert_sql(table: str, names: tuple[str, ...]) -> str:
+def upsert_sql(table: str, names: tuple[str, ...]) -> str:
+    """``INSERT`` of the ``names`` columns that updates them in the row with the same id."""
     updates = ", ".join(f"{n} = excluded.{n}" for n in names if n != "id")
     return (f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
             f" ON CONFLICT(id) DO UPDATE SET {updates}")

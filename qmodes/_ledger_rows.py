@@ -17,13 +17,19 @@ Example:
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from qmodes._ledger_db import upsert
+from qmodes._ledger_db import upsert, upsert_sql
 from qmodes.timeline import ContextRecord, JobRecord
 from qmodes.usage import context_usage, job_usage
 
-__all__ = ["is_remote", "set_reason", "set_remote_id", "write_context", "write_job"]
+__all__ = ["is_remote", "set_reason", "set_remote_id", "write_context", "write_job",
+           "write_jobs"]
+
+JOB_COLUMNS = ("id", "context_id", "mode", "backend", "primitive", "created", "status",
+               "num_pubs", "executions", "shots", "error", "error_kind", "started", "finished",
+               "qpu_seconds", "usage_seconds", "source")
 
 
 def is_remote(record: JobRecord | ContextRecord) -> bool:
@@ -33,17 +39,27 @@ def is_remote(record: JobRecord | ContextRecord) -> bool:
 
 def write_job(db: sqlite3.Connection, job: JobRecord, process: dict[str, Any]) -> None:
     """Insert or complete one job's row and its spans (``process``: who writes it)."""
-    upsert(db, "jobs", {
-        "id": job.id, "context_id": job.context_id, "mode": job.mode, "backend": job.backend,
-        "primitive": job.primitive, "created": job.created, "status": job.status,
-        "num_pubs": job.num_pubs, "executions": job.executions, "shots": job.shots,
-        "error": job.error, "error_kind": job.error_kind, "started": job.started,
-        "finished": job.finished,
-        "qpu_seconds": sum(s.duration() for s in job.spans if s.kind == "qpu"),
-        "usage_seconds": job_usage(job), "source": job.source, **process})
-    db.execute("DELETE FROM spans WHERE job_id = ?", (job.id,))
+    write_jobs(db, [job], process)
+
+
+def write_jobs(db: sqlite3.Connection, jobs: Sequence[JobRecord],
+               process: dict[str, Any], new: Collection[str] = ()) -> None:
+    """Insert or complete the rows and spans of many jobs, three statements in all (SQLite
+    loops over the rows; Python only builds the tuples). ``new``: ids known to have no row
+    yet (no old spans to delete)."""
+    if not jobs:
+        return
+    names = tuple(process)
+    extra = tuple(process.values())
+    db.executemany(upsert_sql("jobs", JOB_COLUMNS + names), [
+        (job.id, job.context_id, job.mode, job.backend, job.primitive, job.created, job.status,
+         job.num_pubs, job.executions, job.shots, job.error, job.error_kind, job.started,
+         job.finished, sum(s.duration() for s in job.spans if s.kind == "qpu"),
+         job_usage(job), job.source, *extra) for job in jobs])
+    db.executemany("DELETE FROM spans WHERE job_id = ?",
+                   [(job.id,) for job in jobs if job.id not in new])
     db.executemany("INSERT OR REPLACE INTO spans VALUES (?, ?, ?, ?)",
-                   [(job.id, s.kind, s.start, s.end) for s in job.spans])
+                   [(job.id, s.kind, s.start, s.end) for job in jobs for s in job.spans])
 
 
 def write_context(db: sqlite3.Connection, context: ContextRecord, jobs: list[JobRecord] | None,

@@ -1,8 +1,10 @@
 """The ledger's writer thread: what the timeline reports is queued, then written in batches.
 
-Observers only put an item on a queue (a few microseconds, never a lock the engine waits on).
-One daemon thread takes everything queued, coalesces it (a job changed ten times since the
-last write is written once, in its newest state) and writes it in one transaction. A batch
+Observers only put an item on a queue (a few microseconds, never a lock the engine waits on):
+for each delivery of timeline events, one :class:`Changed` naming the jobs and contexts that
+changed, so nothing is allocated per event. One daemon thread takes everything queued,
+coalesces it (a job changed ten times since the last write is written once, in its newest
+state) and writes it in one transaction. A batch
 that fails (a disk that is full, a database another process holds locked for longer than the
 busy timeout) is kept and retried with backoff; nothing is dropped while the process lives.
 :meth:`Writer.flush` waits until everything queued before it is on disk.
@@ -30,13 +32,13 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from qmodes._ledger_db import transaction
 
-__all__ = ["Batch", "Call", "Record", "Update", "Writer"]
+__all__ = ["Batch", "Call", "Changed", "Record", "Writer"]
 
 _log = logging.getLogger("qmodes.ledger")
 
@@ -60,12 +62,13 @@ def _transient(error: BaseException | None) -> bool:
 
 
 @dataclass
-class Update:
-    """Something changed: rewrite ``kind`` (``"job"``/``"context"``) ``key`` from ``source``."""
+class Changed:
+    """These jobs and contexts changed: rewrite each from ``source`` (a Timeline to read the
+    newest record from) when the batch is written."""
 
-    kind: str
-    key: str
-    source: Any  # a Timeline to read the newest record from
+    source: Any
+    jobs: Collection[str] = ()
+    contexts: Collection[str] = ()
 
 
 @dataclass
@@ -93,35 +96,44 @@ class _Flush:
 _STOP = object()
 
 
+Item = Changed | Record | Call
+
+
 @dataclass
 class Batch:
-    """What one transaction writes: the newest state of each job and context, then calls."""
+    """What one transaction writes: the newest state of each job and context, then calls.
 
-    jobs: dict[str, Update | Record] = field(default_factory=dict)
-    contexts: dict[str, Update | Record] = field(default_factory=dict)
+    ``jobs`` and ``contexts`` map an id to the :class:`Record` to write or to the timeline to
+    read its newest record from (a later change replaces an earlier one).
+    """
+
+    jobs: dict[str, Any] = field(default_factory=dict)
+    contexts: dict[str, Any] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
+    new_jobs: set[str] = field(default_factory=set)
+    """Jobs with no row on disk yet (set by the writer): nothing of theirs to delete first."""
 
-    def add(self, item: Update | Record | Call) -> None:
+    def add(self, item: Item) -> None:
         if isinstance(item, Call):
             self.calls.append(item)
-            return
-        key = item.key if isinstance(item, Update) else item.record.id
-        target = self.jobs if item.kind == "job" else self.contexts
-        target.pop(key, None)  # re-insert: written in the order of their last change
-        target[key] = item
+        elif isinstance(item, Changed):
+            self.jobs.update(dict.fromkeys(item.jobs, item.source))
+            self.contexts.update(dict.fromkeys(item.contexts, item.source))
+        else:
+            target = self.jobs if item.kind == "job" else self.contexts
+            target[item.record.id] = item
 
     def split(self) -> list[Batch]:
-        """One batch per item (to find the one a write keeps failing on)."""
-        singles = []
-        for item in [*self.jobs.values(), *self.contexts.values(), *self.calls]:
-            single = Batch()
-            single.add(item)
-            singles.append(single)
-        return singles
+        """One batch per row or call (to find the one a write keeps failing on)."""
+        return ([Batch(jobs={key: value}) for key, value in self.jobs.items()]
+                + [Batch(contexts={key: value}) for key, value in self.contexts.items()]
+                + [Batch(calls=[call]) for call in self.calls])
 
     def merge(self, other: Batch) -> None:
-        for item in [*other.jobs.values(), *other.contexts.values(), *other.calls]:
-            self.add(item)
+        """Add ``other``'s rows and calls (``other`` is the newer)."""
+        self.jobs.update(other.jobs)
+        self.contexts.update(other.contexts)
+        self.calls.extend(other.calls)
 
     def calls_args(self) -> list[Any]:
         return [call.arg for call in self.calls]
@@ -166,7 +178,7 @@ class Writer:
         self._thread.start()
 
     # -- any thread ------------------------------------------------------------------------
-    def put(self, item: Update | Record | Call) -> None:
+    def put(self, item: Item) -> None:
         """Queue an item (cheap, never blocks, safe from any thread)."""
         self._queue.put(item)
 
@@ -201,6 +213,7 @@ class Writer:
         pending, waiting, stopping, backoff = Batch(), [], False, 0.0
         gather_until: float | None = None
         gather_limit = 0.0
+        new_rows = False  # pending holds a job or context with no row on disk yet
         while True:
             wait = backoff if len(pending) else None
             if len(pending) and not backoff and gather_until is not None:
@@ -219,6 +232,7 @@ class Writer:
                     waiting.append(item)
                 else:
                     pending.add(item)
+                    new_rows = new_rows or self._has_new_rows(item)
                 count += 1
                 if count >= MAX_BATCH:
                     break
@@ -230,7 +244,7 @@ class Writer:
                 now = time.monotonic()
                 if gather_until is None:
                     gather_limit = now + self.gather_limit
-                if self._has_new_rows(pending):  # a row that does not exist yet: soon
+                if new_rows:  # a row that does not exist yet: soon
                     gather_limit = min(gather_limit, now + self.gather)
                 if count or gather_until is None:  # changes still coming: wait for a lull
                     gather_until = min(now + self.gather, gather_limit)
@@ -240,7 +254,7 @@ class Writer:
             if len(pending) and self._write_batch(pending):
                 self._written.update(pending.jobs)
                 self._written.update(pending.contexts)
-                pending, backoff, gather_until = Batch(), 0.0, None
+                pending, backoff, gather_until, new_rows = Batch(), 0.0, None, False
             elif len(pending):
                 if self.failures >= ISOLATE_AFTER and not _transient(self.error):
                     pending = self._isolate(pending)
@@ -254,12 +268,13 @@ class Writer:
                 break
         self._stopped.set()  # markers still waiting return False after their own time-out
 
-    def _has_new_rows(self, batch: Batch) -> bool:
-        """Whether ``batch`` holds a job or context never written: its first row is what
+    def _has_new_rows(self, item: Item) -> bool:
+        """Whether ``item`` names a job or context never written: its first row is what
         survives a killed process, so it is not held back for a lull."""
         written = self._written
-        return any(key not in written for key in batch.jobs) or any(
-            key not in written for key in batch.contexts)
+        if isinstance(item, Changed):
+            return not (written.issuperset(item.jobs) and written.issuperset(item.contexts))
+        return isinstance(item, Record) and item.record.id not in written
 
     def _out_of_time(self) -> bool:
         return self._stop_by is not None and time.monotonic() >= self._stop_by
@@ -285,6 +300,7 @@ class Writer:
         return kept
 
     def _write_batch(self, batch: Batch) -> bool:
+        batch.new_jobs = batch.jobs.keys() - self._written
         try:
             with transaction(self._db) as db:
                 self._write(db, batch)

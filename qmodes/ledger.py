@@ -50,8 +50,8 @@ from pathlib import Path
 from typing import Any
 
 from qmodes._ledger_db import connect, process_columns, recover_dead_processes
-from qmodes._ledger_rows import set_reason, set_remote_id, write_context, write_job
-from qmodes._ledger_writer import Batch, Call, Record, Update, Writer
+from qmodes._ledger_rows import set_reason, set_remote_id, write_context, write_jobs
+from qmodes._ledger_writer import Batch, Call, Changed, Record, Writer
 from qmodes._process import current_process
 from qmodes.ledger_report import format_history, format_unclosed, format_usage, parse_since
 from qmodes.timeline import ContextRecord, Event, JobRecord, Timeline
@@ -66,6 +66,8 @@ CLOSE_ERROR = "close_error"
 """A ``context.changed`` key: why a remote context's close is not confirmed (None: it is)."""
 REMOTE_ID = "remote_id"
 """A ``context.changed`` key: the id IBM gave a remote session or batch."""
+READ_CHUNK = 256
+"""Jobs the writer copies from the timeline per hold of its lock (the engine waits on it)."""
 
 
 def ledger_path() -> Path:
@@ -134,11 +136,10 @@ class Ledger:
     # -- writing (the observer queues, the writer thread writes) ---------------------------
     def attach(self, timeline: Timeline) -> Callable[[], None]:
         """Record every later change of ``timeline`` (and what it holds now); returns detach."""
-        for job in timeline.jobs():
-            self._writer.put(Update("job", job.id, timeline))
-        for context in timeline.contexts():
-            self._writer.put(Update("context", context.id, timeline))
-        unsubscribe = timeline.subscribe(lambda event: self._on_event(timeline, event))
+        self._writer.put(Changed(timeline, [job.id for job in timeline.jobs()],
+                                 [context.id for context in timeline.contexts()]))
+        unsubscribe = timeline.subscribe(lambda events: self._on_events(timeline, events),
+                                         batches=True)
         self._timelines.append(timeline)
 
         def detach() -> None:
@@ -149,39 +150,52 @@ class Ledger:
 
         return detach
 
-    def _on_event(self, timeline: Timeline, event: Event) -> None:
-        """The observer: queue what changed (never blocks, never raises)."""
+    def _on_events(self, timeline: Timeline, events: list[Event]) -> None:
+        """The observer: queue which jobs and contexts changed, once per delivery (never
+        blocks, never raises; nothing allocated per event)."""
         if self._closed:
             return
+        jobs: set[str] = set()
+        contexts: set[str] = set()
+        calls: list[Call] = []
+        for event in events:
+            kind, context_id = event.kind, event.context_id
+            if kind[0] in "js":  # "job.*", "span.*"
+                jobs.add(event.subject)
+            if context_id is not None and context_id not in contexts and _changes_context(event):
+                contexts.add(context_id)
+            if kind == "context.changed":
+                data = event.data
+                if CLOSE_ERROR in data:
+                    calls.append(Call(_set_reason, (event.subject, data[CLOSE_ERROR])))
+                if REMOTE_ID in data:
+                    calls.append(Call(_set_remote_id, (event.subject, data[REMOTE_ID])))
         put = self._writer.put
-        if event.kind.startswith(("job.", "span.")):
-            put(Update("job", event.subject, timeline))
-        if event.context_id is not None and _changes_context(event):
-            put(Update("context", event.context_id, timeline))
-        if event.kind == "context.changed":
-            if CLOSE_ERROR in event.data:
-                put(Call(_set_reason, (event.subject, event.data[CLOSE_ERROR])))
-            if REMOTE_ID in event.data:
-                put(Call(_set_remote_id, (event.subject, event.data[REMOTE_ID])))
+        put(Changed(timeline, jobs, contexts))
+        for call in calls:
+            put(call)
 
     def _write_batch(self, db: sqlite3.Connection, batch: Batch) -> None:
-        """Write one batch (on the writer thread, inside its transaction)."""
+        """Write one batch (on the writer thread, inside its transaction): the jobs in bulk,
+        then the contexts (a batch's usage sums its jobs' rows), then the calls."""
         process = process_columns(self._process)
+        jobs: list[JobRecord] = []
+        read: dict[int, tuple[Timeline, list[str]]] = {}  # timeline -> ids to read from it
         for key, item in batch.jobs.items():
             if isinstance(item, Record):
-                write_job(db, item.record, process)
-                continue
-            try:
-                record = item.source.job(key)
-            except KeyError:  # a job the timeline forgot
-                continue
-            write_job(db, record, process)
+                jobs.append(item.record)
+            else:
+                read.setdefault(id(item), (item, []))[1].append(key)
+        for timeline, ids in read.values():
+            for start in range(0, len(ids), READ_CHUNK):  # a job the timeline forgot is skipped
+                jobs.extend(timeline.jobs(ids=ids[start:start + READ_CHUNK]))
+        write_jobs(db, jobs, process, batch.new_jobs)
         for key, item in batch.contexts.items():
             if isinstance(item, Record):
                 write_context(db, item.record, item.extra, process)
                 continue
             try:
-                context = item.source.context(key)
+                context = item.context(key)
             except KeyError:  # a job of a context this timeline does not hold
                 continue
             write_context(db, context, None, process)
@@ -214,7 +228,7 @@ class Ledger:
         self._put_and_flush(Call(lambda db, _: result.append(recover_dead_processes(db))))
         return result[0] if result else 0
 
-    def _put_and_flush(self, item: Update | Record | Call) -> None:
+    def _put_and_flush(self, item: Changed | Record | Call) -> None:
         if self._closed:
             raise ValueError(f"the ledger at {self.path} is closed")
         self._writer.put(item)
