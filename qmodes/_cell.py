@@ -80,25 +80,31 @@ class CellContexts:
     def run_cell(self, options: Options, cell: str) -> None:
         """Run ``cell`` in a new context, then close it; re-raise the body's error."""
         __tracebackhide__ = True
-        context = self._start_cell(options)
+        opened = len(self.cells)  # the contexts past this index are this cell's to close
         error: BaseException | None = None
+        started = False
         try:
+            self._start_cell(options)
+            started = True
             result = self.shell.run_cell(cell)
             error = _error_of(result)
         except BaseException as raised:  # an interrupt outside the body, or a re-raising shell
             error = raised
         finally:
-            self._finish_cell(context, error)
+            error = self._finish_cells(opened, error)
         if error is not None:
-            _reraise(self.shell, error)
+            _reraise(self.shell, error, shown=started)
 
     async def run_cell_async(self, options: Options, cell: str) -> None:
         """As :meth:`run_cell`, for a body with top-level ``await`` (an async cell)."""
         __tracebackhide__ = True
-        context = self._start_cell(options)
+        opened = len(self.cells)
         error: BaseException | None = None
         result = None
+        started = False
         try:
+            self._start_cell(options)
+            started = True
             transformed = self.shell.transform_cell(cell)
             result = await self.shell.run_cell_async(cell, transformed_cell=transformed)
             error = _error_of(result)
@@ -107,9 +113,23 @@ class CellContexts:
         finally:
             self.shell.events.trigger("post_execute")
             self.shell.events.trigger("post_run_cell", result)
-            self._finish_cell(context, error)
+            error = self._finish_cells(opened, error)
         if error is not None:
-            _reraise(self.shell, error)
+            _reraise(self.shell, error, shown=started)
+
+    def _finish_cells(self, opened: int, error: BaseException | None) -> BaseException | None:
+        """Close the contexts opened past index ``opened``; returns the error to re-raise.
+
+        Tracked by position, not by a local variable: a Ctrl-C between the context's opening
+        and the ``try`` that would close it (or at the start of the close itself) cannot
+        leave it open and registered, which would refuse every later magic as "nested".
+        """
+        while len(self.cells) > opened:
+            try:
+                self._finish_cell(self.cells[-1], error)
+            except KeyboardInterrupt as again:  # before the close's guarded section: again
+                error = error if error is not None else again
+        return error
 
     def _start_cell(self, options: Options) -> ExecutionContext:
         """Open the cell's context; a Ctrl-C meanwhile cancels it again, then is raised."""
@@ -272,15 +292,17 @@ def _error_of(result: ExecutionResult | None) -> BaseException | None:
     return result.error_before_exec or result.error_in_exec
 
 
-def _reraise(shell: InteractiveShell, error: BaseException) -> None:
+def _reraise(shell: InteractiveShell, error: BaseException, shown: bool = True) -> None:
     """Make the body's error the cell's error, without showing it a second time.
 
     The nested run already showed it (with the body's frames only). The outer cell shows
     nothing more, but still fails with this error: the kernel replies ``status: error``
-    with its name, value and the traceback that was shown.
+    with its name, value and the traceback that was shown. An error from before the body
+    ran (``shown=False``, e.g. a Ctrl-C while the context opened) is shown as usual.
     """
     __tracebackhide__ = True
-    _hide_next_display_of(shell, error)
+    if shown:
+        _hide_next_display_of(shell, error)
     tb = error.__traceback__
     while tb is not None and _is_internal(tb.tb_frame.f_globals.get("__name__", "")):
         tb = tb.tb_next

@@ -135,6 +135,38 @@ def test_ctrl_c_at_random_points_never_loses_or_strands_a_job(shell, magics, rea
     assert interrupted_trials >= TRIALS * 0.9  # the interrupt did land, nearly every time
 
 
+@pytest.mark.parametrize("where", ["after the context opened", "as the close begins"])
+def test_ctrl_c_between_the_guarded_sections_still_closes_the_cell(
+        shell, magics, ready, monkeypatch, where, capsys):
+    """A Ctrl-C that lands where no guard holds it (the context is open and registered, but
+    the code that closes it has not started) still closes the context and unregisters it:
+    the next magic is not refused as nested (found by the seeded trials above)."""
+    from qmodes._cell import CellContexts
+
+    hook = "_start_cell" if where == "after the context opened" else "_finish_cell"
+    original = getattr(CellContexts, hook)
+    landed = []
+
+    def then_ctrl_c(self, *args):
+        if not landed:
+            landed.append(True)
+            if hook == "_start_cell":
+                original(self, *args)
+            raise KeyboardInterrupt  # as if SIGINT arrived at this very bytecode
+        return original(self, *args)
+
+    monkeypatch.setattr(CellContexts, hook, then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):  # the test shell re-raises what the cell raised
+        shell.run_cell("%%batch --no-widget\njobs = [sampler.run([bell], shots=5)]\n")
+    assert landed
+    assert magics.contexts.cells == []
+    assert shell.user_ns["batch"].closed
+    assert "batch cancelled" in capsys.readouterr().out
+    monkeypatch.undo()
+    assert shell.run_cell("%%session --no-widget\nok = 1").success
+    _check(shell, ready)
+
+
 @pytest.fixture(autouse=True)
 def _bell_and_jobs_cleared(shell):
     yield
