@@ -169,6 +169,9 @@ def test_ctrl_c_between_the_guarded_sections_still_closes_the_cell(
 
 @pytest.fixture(autouse=True)
 def _bell_and_jobs_cleared(shell):
+    """The cells above assign ``_`` (a loop variable), and IPython stops binding ``_`` to a
+    cell's value once the user has assigned it: it is removed with the rest."""
     yield
-    for name in ("bell", "runtime", "qmodes"):
+    for name in ("bell", "runtime", "qmodes", "_", "ok"):
         shell.user_ns.pop(name, None)
+    shell.displayhook._ = shell.displayhook.__ = shell.displayhook.___ = ""
