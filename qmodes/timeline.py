@@ -146,7 +146,7 @@ class ContextRecord:
     usage_reported: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     """One change: ``kind`` is e.g. ``job.created``, ``job.changed``, ``span.opened``."""
 
@@ -169,6 +169,7 @@ class Timeline:
         self._lock = threading.RLock()
         self._seq = itertools.count(1)
         self._events: list[Event] = []
+        self._by_context: dict[str, list[Event]] = {}  # each context's events, in seq order
         self._jobs: dict[str, JobRecord] = {}
         self._contexts: dict[str, ContextRecord] = {}
         self._dispatcher = Dispatcher(self._events, self._lock)
@@ -203,6 +204,11 @@ class Timeline:
         """Record an event (timeline lock held)."""
         event = Event(next(self._seq), time, kind, subject, context_id, data)
         self._events.append(event)
+        if context_id is not None:
+            events = self._by_context.get(context_id)
+            if events is None:
+                events = self._by_context[context_id] = []
+            events.append(event)
         return event
 
     def _notify(self, event: Event) -> None:
@@ -312,11 +318,9 @@ class Timeline:
 
     def events_since(self, seq: int = 0, context_id: str | None = None) -> list[Event]:
         """Events with a sequence number above ``seq`` (of one context, if given)."""
-        with self._lock:
-            events = self._events[_first_index_after(self._events, seq):]
-        if context_id is not None:
-            events = [e for e in events if e.context_id == context_id]
-        return events
+        with self._lock:  # a context's own list: O(its events), however long the kernel ran
+            events = self._events if context_id is None else self._by_context.get(context_id, [])
+            return events[_first_index_after(events, seq):]
 
     @property
     def last_seq(self) -> int:
