@@ -4,10 +4,10 @@ Observers only put an item on a queue (a few microseconds, never a lock the engi
 for each delivery of timeline events, one :class:`Changed` naming the jobs and contexts that
 changed, so nothing is allocated per event. One daemon thread takes everything queued,
 coalesces it (a job changed ten times since the last write is written once, in its newest
-state) and writes it in one transaction. A batch
-that fails (a disk that is full, a database another process holds locked for longer than the
-busy timeout) is kept and retried with backoff; nothing is dropped while the process lives.
-:meth:`Writer.flush` waits until everything queued before it is on disk.
+state) and writes it in one transaction. A batch that fails (a disk that is full, a database
+another process holds locked for longer than the busy timeout) is kept and retried with
+backoff; nothing is dropped while the process lives. :meth:`Writer.flush` waits until
+everything queued before it is on disk.
 
 Example:
     >>> import sqlite3
