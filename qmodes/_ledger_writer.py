@@ -49,9 +49,11 @@ GATHER_SECONDS = 0.5
 waits): a job that changes ten times while it runs is written once, and the writer's Python
 work does not compete with the engine's threads for the GIL while a burst of jobs runs."""
 GATHER_LIMIT = 5.0
-"""...but never holds a change back longer than this, however busy the engine is. A job or
-context with no row yet is written within :data:`GATHER_SECONDS`: its first row is what a
-killed process leaves behind."""
+"""...but never holds a change back longer than this, however busy the engine is."""
+FIRST_ROW_LIMIT = 1.0
+"""A job or context with no row yet is written within this many seconds, busy or not: its
+first row is what a killed process leaves behind. (A batch shorter than this is over before
+its rows are written, so they do not share the GIL with its QPU lane.)"""
 ISOLATE_AFTER = 3
 """Failed attempts (not a locked or busy database) before a batch is written item by item."""
 
@@ -153,14 +155,17 @@ class Writer:
         gather: seconds without a change before the gathered changes are written (a flush
             writes at once).
         gather_limit: the longest a change waits to be written while changes keep coming.
+        first_row_limit: the longest a job or context with no row yet waits.
     """
 
     def __init__(self, db: Any, write: Callable[[Any, Batch], None], name: str = "qmodes-ledger",
                  max_backoff: float = 2.0, gather: float = GATHER_SECONDS,
-                 gather_limit: float = GATHER_LIMIT) -> None:
+                 gather_limit: float = GATHER_LIMIT,
+                 first_row_limit: float = FIRST_ROW_LIMIT) -> None:
         self._db = db
         self.gather = gather
         self.gather_limit = gather_limit
+        self.first_row_limit = first_row_limit
         self._written: set[str] = set()  # keys with a row on disk (first rows go out soon)
         self._write = write
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -245,7 +250,7 @@ class Writer:
                 if gather_until is None:
                     gather_limit = now + self.gather_limit
                 if new_rows:  # a row that does not exist yet: soon
-                    gather_limit = min(gather_limit, now + self.gather)
+                    gather_limit = min(gather_limit, now + self.first_row_limit)
                 if count or gather_until is None:  # changes still coming: wait for a lull
                     gather_until = min(now + self.gather, gather_limit)
                 gather_until = min(gather_until, gather_limit)
