@@ -31,6 +31,7 @@ _LAZY = {
     "JobFailedError": "qmodes.jobs",
     "JobMaxTimeoutError": "qmodes.jobs",
     "JobTimeoutError": "qmodes.jobs",
+    "LocalService": "qmodes.modes",
     "OptionNotEmulatedWarning": "qmodes.options",
     "QModesError": "qmodes.errors",
     "Sampler": "qmodes.primitives",
@@ -45,7 +46,8 @@ _LAZY = {
 
 
 _SUBMODULES = frozenset({
-    "advisor", "backends", "clock", "durations", "errors", "jobs", "ledger", "local", "modes",
+    "advisor", "backends", "clock", "compat", "durations", "errors", "jobs", "ledger", "local",
+    "modes",
     "options",
     "primitives", "projection", "remote", "testing", "timeline", "usage", "waiting", "widget",
 })
@@ -76,6 +78,7 @@ __all__ = [
     "JobFailedError",
     "JobMaxTimeoutError",
     "JobTimeoutError",
+    "LocalService",
     "OptionNotEmulatedWarning",
     "QModesError",
     "Sampler",

@@ -27,6 +27,9 @@ import threading
 from typing import Any
 
 from qmodes.backends import LocalBackend
+from qmodes.compat import runtime_modes
+
+runtime_modes.install()  # qiskit-ibm-runtime's primitives take these backends as IBM's own
 
 __all__ = ["AerBackendMixin", "DeviceBackendMixin", "adopt", "aer_backend", "device_backend"]
 

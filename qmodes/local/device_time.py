@@ -284,6 +284,12 @@ class DeviceTime:
         else:
             scheduler.stop_load()
 
+    def forget(self, scheduler: DeviceScheduler) -> None:
+        """Stop applying the load to ``scheduler`` (its runtime discarded it)."""
+        scheduler.stop_load()
+        if scheduler in self._schedulers:
+            self._schedulers.remove(scheduler)
+
     def device_of(self, backend: Any) -> str | None:
         """The device ``backend`` emulates in device time, if any."""
         if getattr(backend, "device", None) is not None:

@@ -87,10 +87,7 @@ class LocalRuntime:
         """
         if getattr(backend, "is_remote", False):
             return backend.scheduler(self)  # type: ignore[attr-defined,no-any-return]
-        key = backend.name
-        target = self.device_time.target if self.device_time is not None else None
-        if target and self._executor is None and getattr(backend, "device", None) is None:
-            key = f"{backend.name}@{target}"  # plain aer emulating a device: its own scheduler
+        key = self._key(backend)
         with self._lock:
             scheduler = self._schedulers.get(key)
             if scheduler is None:
@@ -103,6 +100,34 @@ class LocalRuntime:
                                           self.lanes)
                 self._schedulers[key] = scheduler
             return scheduler
+
+    def existing_scheduler(self, backend: LocalBackend) -> Scheduler | None:
+        """The scheduler of ``backend``'s device if one was made (nothing is made here)."""
+        with self._lock:
+            return self._schedulers.get(self._key(backend))
+
+    def discard_unused(self, backend: LocalBackend) -> bool:
+        """Stop and forget the scheduler of a device nothing ran on (its crowd of other users
+        stops with it; the next use makes a new one). False if it was used or never made."""
+        key = self._key(backend)
+        with self._lock:
+            scheduler = self._schedulers.get(key)
+            used = scheduler is None or any(
+                record.backend == scheduler.backend_name
+                for record in (*self.timeline.contexts(), *self.timeline.jobs()))
+            if used:
+                return False
+            del self._schedulers[key]
+        if self.device_time is not None:
+            self.device_time.forget(scheduler)
+        scheduler.shutdown()
+        return True
+
+    def _key(self, backend: LocalBackend) -> str:
+        target = self.device_time.target if self.device_time is not None else None
+        if target and self._executor is None and getattr(backend, "device", None) is None:
+            return f"{backend.name}@{target}"  # plain aer emulating a device: its own scheduler
+        return str(backend.name)
 
     @property
     def pace(self) -> float | None:

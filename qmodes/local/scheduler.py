@@ -130,6 +130,12 @@ class Scheduler:
         """How many jobs wait in the queue."""
         return len(self._queue)
 
+    def pending_count(self) -> int:
+        """Jobs waiting for the QPU: queued, or pre-processed and waiting for it (IBM's
+        ``status().pending_jobs`` of a device)."""
+        with self._lock:
+            return len(self._queue) + len(self._qpu_ready)
+
     # -- contexts --------------------------------------------------------------------------
     def open_context(self, record: ContextRecord) -> None:
         with deferred_interrupt(), self._lock:

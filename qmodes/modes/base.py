@@ -94,6 +94,8 @@ class ExecutionContext:
     create_new=True)``, plus qmodes' keyword-only ``interactive_ttl`` and ``runtime``.
     ``create_new`` is accepted for compatibility: a local context is always new (as in
     qiskit-ibm-runtime's local testing mode); re-join an existing one with :meth:`from_id`.
+    ``service`` (older qiskit-ibm-runtime's ``Session(service=..., backend=...)``, e.g. a
+    :class:`~qmodes.LocalService`) is accepted and not needed: the backend says where jobs run.
     """
 
     mode: ClassVar[str]
@@ -105,7 +107,7 @@ class ExecutionContext:
                  create_new: bool | None = True,
                  interactive_ttl: float | str | None = None,
                  runtime: LocalRuntime | None = None, budget: float | str | None = None,
-                 rehearse: bool = False) -> None:
+                 rehearse: bool = False, service: Any = None) -> None:
         from qmodes.budget import parse_budget
 
         budget = parse_budget(budget)  # a bad budget fails before anything is opened
@@ -186,9 +188,9 @@ class ExecutionContext:
         if remote_service is not None and getattr(self._target, "is_remote", False):
             return remote_service
         if self._service is None:
-            from qmodes.modes.runtime_bridge import ContextService
+            from qmodes.modes.service import LocalService
 
-            self._service = ContextService(self)
+            self._service = LocalService.of_context(self)
         return self._service
 
     @property

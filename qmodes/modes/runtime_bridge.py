@@ -43,17 +43,25 @@ from typing import TYPE_CHECKING, Any
 
 from qiskit_ibm_runtime import Batch as RuntimeBatch
 from qiskit_ibm_runtime import Session as RuntimeSession
-from qiskit_ibm_runtime.fake_provider.local_service import QiskitRuntimeLocalService
 from qiskit_ibm_runtime.utils import default_session
 
+from qmodes.backends import LocalBackend
 from qmodes.errors import ContextClosedError
+from qmodes.modes.job import submit_job
 
 if TYPE_CHECKING:
     from qmodes.jobs import Job
     from qmodes.modes.base import ExecutionContext
 
-__all__ = ["ContextService", "RuntimeBatch", "RuntimeSession", "enter_default_session",
-           "rebuild_options", "run_executor", "run_program"]
+Destination = Any
+"""Where a job of qiskit-ibm-runtime's primitives goes: an ``ExecutionContext`` (its session
+or batch), or a qmodes ``LocalBackend`` (job mode)."""
+
+_job_mode_reported: dict[str, set[str]] = {}
+"""Options not emulated that job mode already reported, per backend (once each, not per job)."""
+
+__all__ = ["RuntimeBatch", "RuntimeSession", "enter_default_session", "rebuild_options",
+           "run_executor", "run_program"]
 
 _RUNTIME_KEYS = ("job_tags", "log_level", "private", "image")
 """Runtime options (``_get_runtime_options``) that live under ``options.environment``."""
@@ -76,26 +84,6 @@ def enter_default_session(context: ExecutionContext) -> Callable[[], None]:
     return undo
 
 
-class ContextService(QiskitRuntimeLocalService):
-    """qiskit-ibm-runtime's local service, bound to one qmodes context.
-
-    ``is_local`` stays True, so the executor primitives hand their program to
-    :meth:`_run_executor`, which queues it in the context instead of running it at once.
-    """
-
-    def __init__(self, context: ExecutionContext) -> None:
-        super().__init__()
-        self._qmodes_context = context
-
-    def _run(self, program_id: Any, inputs: dict, options: Any,  # type: ignore[override]
-             calibration_id: str | None = None, dry_run: bool = False) -> Job:
-        return run_program(self._qmodes_context, program_id, inputs, options, dry_run=dry_run)
-
-    def _run_executor(self, backend: Any, options: Any, inputs: Any,  # type: ignore[override]
-                      dry_run: bool = False) -> Job:
-        return run_executor(self._qmodes_context, options, inputs, dry_run=dry_run)
-
-
 def rebuild_options(program_id: str, inputs: dict, options: Any) -> Any:
     """The primitive's ``SamplerOptions``/``EstimatorOptions`` from what it sent its mode."""
     from dataclasses import asdict
@@ -116,12 +104,13 @@ def rebuild_options(program_id: str, inputs: dict, options: Any) -> Any:
     return options_class(**merge_options_v2(options_class(), given))
 
 
-def run_program(context: ExecutionContext, program_id: Any, inputs: dict, options: Any,
+def run_program(destination: Destination, program_id: Any, inputs: dict, options: Any,
                 calibration_id: str | None = None, dry_run: bool = False) -> Any:
-    """What ``context._run`` does: a qiskit-ibm-runtime program as a qmodes job."""
+    """A qiskit-ibm-runtime program as a qmodes job in ``destination`` (a context: what its
+    ``_run`` does; a qmodes backend: job mode)."""
     __tracebackhide__ = True  # IPython: show the user's line, not ours
     if program_id not in ("sampler", "estimator"):
-        remote = _remote_session(context)
+        remote = _remote_session(destination)
         if remote is not None:  # an executor program on IBM: its session runs it as it is
             return remote._run(program_id=program_id, inputs=inputs, options=options,
                                calibration_id=calibration_id, dry_run=dry_run)
@@ -132,30 +121,34 @@ def run_program(context: ExecutionContext, program_id: Any, inputs: dict, option
     from qmodes.primitives import Estimator, Sampler
 
     primitive_class = Sampler if program_id == "sampler" else Estimator
-    primitive = primitive_class(mode=context,
+    primitive = primitive_class(mode=destination,
                                 options=rebuild_options(program_id, inputs, options))
-    if isinstance(getattr(primitive, "_reported", None), set):  # warn once per context,
-        primitive._reported = context.__dict__.setdefault("_bridge_reported", set())  # not job
+    if isinstance(destination, LocalBackend):  # warn once per backend, not per job
+        primitive._reported = _job_mode_reported.setdefault(destination.name, set())
+    else:  # once per context
+        primitive._reported = destination.__dict__.setdefault("_bridge_reported", set())
     return primitive.run(inputs["pubs"])
 
 
-def run_executor(context: ExecutionContext, options: Any, program: Any,
+def run_executor(destination: Destination, options: Any, program: Any,
                  dry_run: bool = False) -> Job:
-    """A qiskit-ibm-runtime executor program (``QuantumProgram``) as a qmodes job.
+    """A qiskit-ibm-runtime executor program (``QuantumProgram``) as a qmodes job in
+    ``destination`` (a context, or a qmodes backend: job mode).
 
     The QPU phase runs qiskit-ibm-runtime's own local executor on the context's device; the
     post-processing phase decodes its result as ``LocalRuntimeJob.result()`` does (a
     ``PrimitiveResult`` for the executor Sampler and Estimator).
     """
     __tracebackhide__ = True  # IPython: show the user's line, not ours
-    if context.closed:
-        raise ContextClosedError.for_context(context.mode, context.id)
+    job_mode = isinstance(destination, LocalBackend)
+    if not job_mode and destination.closed:
+        raise ContextClosedError.for_context(destination.mode, destination.id)
     if dry_run:
         _warn_dry_run()
     from qmodes.local import work as local_work
     from qmodes.timeline import JobRecord
 
-    target = context.target
+    target = destination if job_mode else destination.target
     role = getattr(program, "_semantic_role", "") or ""
     primitive = "estimator" if role.startswith("estimator") else "sampler"
     executions = program.shots * sum(max(1, _size(item)) for item in program.items)
@@ -164,7 +157,10 @@ def run_executor(context: ExecutionContext, options: Any, program: Any,
                        num_pubs=len(program.items), executions=executions,
                        shots=program.shots, source=target.source,
                        projected_qpu=_projection(program, target, primitive))
-    return context._submit(record, ExecutorWork(target, program, options))
+    work = ExecutorWork(target, program, options)
+    if job_mode:
+        return submit_job(target, record, work)
+    return destination._submit(record, work)
 
 
 class ExecutorWork:
@@ -230,9 +226,9 @@ class ExecutorWork:
         return PrimitiveResult(list(result), metadata=metadata)
 
 
-def _remote_session(context: ExecutionContext) -> Any:
-    remote = getattr(context._scheduler, "remote_context", None)
-    return remote(context.id) if remote is not None else None
+def _remote_session(destination: Destination) -> Any:
+    remote = getattr(getattr(destination, "_scheduler", None), "remote_context", None)
+    return remote(destination.id) if remote is not None else None
 
 
 def _size(item: Any) -> int:

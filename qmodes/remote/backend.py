@@ -28,7 +28,10 @@ from typing import Any
 
 from qiskit.providers import BackendV2, Options
 
+from qmodes.compat import runtime_modes
 from qmodes.remote.service import RemoteError, describe, get_service
+
+runtime_modes.install()  # IBM's primitives given this backend use its IBMBackend, as IBM's
 
 __all__ = ["SOURCE", "RemoteBackend", "RemoteWork", "clear_cache", "get_remote_backend"]
 

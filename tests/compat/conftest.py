@@ -59,9 +59,9 @@ class Runtime:
 
     @property
     def job_mode_is_qmodes(self) -> bool:
-        """``Sampler(mode=backend)`` is a qmodes job (qiskit-ibm-runtime's own primitives
-        given a backend run in its local testing mode, as on IBM's side)."""
-        return self.name == "qmodes"
+        """``Sampler(mode=backend)`` is a qmodes job: qmodes' primitives, and
+        qiskit-ibm-runtime's own given a qmodes backend (:mod:`qmodes.compat.runtime_modes`)."""
+        return self.name != "ibm-local"
 
 
 def _runtime(name: str) -> Runtime:
