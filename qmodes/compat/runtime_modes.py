@@ -33,9 +33,9 @@ a session's ``_backend``.
 Example:
     >>> import qmodes
     >>> from qiskit import QuantumCircuit
-    >>> from qiskit_ibm_runtime import SamplerV2
+    >>> from qiskit_ibm_runtime.executor_sampler import Sampler
     >>> bell = QuantumCircuit(2); _ = bell.h(0); _ = bell.cx(0, 1); bell.measure_all()
-    >>> job = SamplerV2(mode=qmodes.get_backend("aer")).run([bell], shots=10)
+    >>> job = Sampler(mode=qmodes.get_backend("aer")).run([bell], shots=10)
     >>> type(job).__module__, job.result()[0].data.meas.num_shots
     ('qmodes.jobs', 10)
 """

@@ -17,6 +17,11 @@ qiskit-ibm-runtime's primitives (``SamplerV2``, ``EstimatorV2``, and the 0.50+
   ``context.service._run_executor(...)``, which becomes a qmodes job whose QPU phase runs
   qiskit-ibm-runtime's local executor (:func:`run_executor`).
 
+Given a qmodes *backend* as ``mode``, the primitives resolve it as IBM resolves an
+``IBMBackend`` (:mod:`qmodes.compat.runtime_modes`): they join the open context, or run in job
+mode through :class:`~qmodes.LocalService`, whose ``_run``/``_run_executor`` land here too with
+the backend as destination.
+
 Either way the job is queued by qmodes' scheduler, obeys the mode's rules and shows on the
 timeline. On an IBM device (``ibm:<device>``) the ``with`` block makes the real IBM session
 the default instead (:meth:`qmodes.remote.scheduler.RemoteScheduler.enter_context`), and an
@@ -249,11 +254,19 @@ def _projection(program: Any, target: Any, primitive: str) -> float | None:
 
         from qmodes.projection import project_pubs
 
-        pubs = [SamplerPub(item.circuit, shots=program.shots) for item in program.items
-                if not item.circuit.parameters]
+        pubs = [SamplerPub(_bound(item.circuit), shots=program.shots * max(1, _size(item)))
+                for item in program.items]
         return project_pubs(pubs, device, primitive="sampler").seconds if pubs else None
     except Exception:  # a figure, not a requirement: the job runs without it
         return None
+
+
+def _bound(circuit: Any) -> Any:
+    """The circuit with its parameters (twirling, basis changes) at 0: a circuit's duration
+    on the device does not depend on its angles."""
+    if not circuit.parameters:
+        return circuit
+    return circuit.assign_parameters([0.0] * circuit.num_parameters)
 
 
 def _warn_dry_run() -> None:

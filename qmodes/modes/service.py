@@ -26,7 +26,7 @@ Example:
     >>> service = qmodes.LocalService()
     >>> backend = service.least_busy(operational=True, simulator=False, min_num_qubits=127)
     >>> backend.name, backend.num_qubits
-    ('fake_brisbane', 127)
+    ('fake_aachen', 156)
     >>> service.backend("ibm_manila").name
     'fake_manila'
 """
@@ -34,6 +34,7 @@ Example:
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -139,8 +140,10 @@ class LocalService(QiskitRuntimeLocalService):
         elif simulator:
             candidates = [get_backend("aer")]
         else:
-            candidates = [get_backend(n) for n in available_backends()
-                          if n.startswith("fake_")]
+            with warnings.catch_warnings():  # building every device, not the user's choice:
+                warnings.filterwarnings("ignore", "Properties of fake_", UserWarning)
+                candidates = [get_backend(n) for n in available_backends()
+                              if n.startswith("fake_")]
         if min_num_qubits:
             candidates = [b for b in candidates if b.num_qubits >= min_num_qubits]
         if dynamic_circuits is not None:
