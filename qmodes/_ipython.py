@@ -6,7 +6,8 @@
 transformer so a ``%%session`` body may use top-level ``await``, and makes sure every
 context a magic opened is closed when the kernel shuts down: at exit, queued local jobs are
 cancelled, running ones get a bounded time, and every job and context ends in a final state
-before the ledger is flushed (:meth:`qmodes.magics.QModesMagics.at_exit`). It also attaches
+before the ledger is flushed (:meth:`qmodes.magics.QModesMagics.at_exit`). A cell that sends
+job-mode jobs shows them on a widget (:mod:`qmodes._job_widget`). It also attaches
 the ledger (:mod:`qmodes.ledger`, under ``$QMODES_HOME``) to the default timeline, so every
 context and job of the kernel is recorded, and reports remote sessions an earlier kernel
 left open.
@@ -54,6 +55,10 @@ def load_ipython_extension(shell: InteractiveShell) -> None:
     shell.configurables.append(settings)
     magics._transformer = _AsyncCellTransformer(shell)
     shell.input_transformers_post.append(magics._transformer)
+    from qmodes._job_widget import JobModeWidgets
+
+    magics._job_widgets = JobModeWidgets(shell, settings)
+    magics._job_widgets.install()
     _open_ledger()
     atexit.register(magics.at_exit)  # after the ledger's own exit hook: runs before it
 
@@ -84,6 +89,8 @@ def unload_ipython_extension(shell: InteractiveShell) -> None:
         return
     magics.shutdown()
     atexit.unregister(magics.at_exit)
+    if magics._job_widgets is not None:
+        magics._job_widgets.uninstall()
     settings = magics.settings
     if settings.pace is not None or settings.device_load or settings.target:
         from qmodes.local import default_runtime  # the engine's settings go with qmodes

@@ -116,6 +116,7 @@ class QModesMagics(Magics):
         self.settings = settings
         self.contexts = CellContexts(shell, settings)
         self._transformer: Any = None
+        self._job_widgets: Any = None  # qmodes._job_widget.JobModeWidgets, set on load
 
     @_mode_arguments
     @line_cell_magic

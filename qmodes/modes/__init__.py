@@ -5,6 +5,7 @@ Importing this package registers them with :mod:`qmodes.compat.runtime_modes`, s
 qiskit-ibm-runtime's own primitives and ``Session``/``Batch`` given a qmodes backend use them.
 """
 
+from qmodes.compat import runtime_modes
 from qmodes.modes.base import (
     ExecutionContext,
     close_open_contexts,
@@ -12,7 +13,6 @@ from qmodes.modes.base import (
     open_contexts,
     set_default_context,
 )
-from qmodes.compat import runtime_modes
 from qmodes.modes.batch import Batch
 from qmodes.modes.job import submit_job
 from qmodes.modes.service import LocalService

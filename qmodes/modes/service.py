@@ -194,8 +194,8 @@ class LocalService(QiskitRuntimeLocalService):
         Example:
             >>> import qmodes
             >>> usage = qmodes.LocalService(budget="10m").usage()
-            >>> usage["usage_limit_seconds"], usage["usage_limit_reached"]
-            (600.0, False)
+            >>> usage["usage_limit_seconds"], len(usage)
+            (600.0, 5)
         """
         now = time.time()
         start = now - USAGE_WINDOW

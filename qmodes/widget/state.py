@@ -74,6 +74,8 @@ class TimelineState:
         self.contexts: dict[str, ContextRecord] = {}
         self.jobs: dict[str, JobRecord] = {}
         self.last_seq = 0
+        self.job_mode_until: int | None = None
+        """Job-mode jobs created after this event are not watched (None: all are)."""
         self._context_index: dict[str, int] = {}
         self._job_index: dict[str, int] = {}
 
@@ -104,6 +106,9 @@ class TimelineState:
         if event.kind == "context.opened":
             return event.subject not in self.contexts
         if event.kind == "job.created":
+            if (event.context_id is None and self.job_mode_until is not None
+                    and event.seq > self.job_mode_until):
+                return False
             return event.subject not in self.jobs
         return True
 

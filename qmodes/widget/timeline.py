@@ -49,13 +49,15 @@ class TimelineWidget(anywidget.AnyWidget):
 
     Args:
         contexts: a context (``qmodes.Session``/``qmodes.Batch``: anything with ``id`` and
-            ``timeline``), several, or None to show everything on the timeline.
+            ``timeline``; a :class:`~qmodes.modes.job.JobMode`, whose ``id`` is None, for
+            job-mode jobs), several, or None to show everything on the timeline.
         timeline: the timeline to read; defaults to the contexts' own, else the default one.
         context_ids: ids to watch when no context objects are at hand (no controls then).
         clock: a function returning the time in seconds (defaults to the clock of the first
             context's runtime, else :func:`time.time`).
         flusher: the flusher that pushes updates (defaults to the shared one).
         snapshot_interval: the shortest time between two refreshes of ``snapshot`` while live.
+        since: show only what happened after this event of the timeline (its ``last_seq``).
 
     Example:
         >>> import qmodes                                   # doctest: +SKIP
@@ -89,13 +91,15 @@ class TimelineWidget(anywidget.AnyWidget):
                  clock: Callable[[], float] | None = None, flusher: Flusher | None = None,
                  snapshot_interval: float = 5.0, target: str | None = None,
                  price_per_second: float | None = None, advisor: bool = True,
-                 **kwargs: Any) -> None:
+                 since: int = 0, **kwargs: Any) -> None:
         handles = [] if contexts is None else (
             list(contexts) if isinstance(contexts, (list, tuple)) else [contexts])
         self._handles = {str(ctx.id): ctx for ctx in handles}
         timeline = timeline or (handles[0].timeline if handles else default_timeline())
-        ids = list(self._handles) if handles else context_ids
+        ids = [ctx.id for ctx in handles] if handles else context_ids
         self._state = TimelineState(timeline, ids)
+        if since:  # only what happened after event ``since`` (e.g. a cell's job-mode jobs)
+            self._state.last_seq = since
         self._clock = clock or _clock_of(handles)
         self._flusher = flusher or shared_flusher()
         self._snapshot_interval = snapshot_interval
@@ -140,6 +144,11 @@ class TimelineWidget(anywidget.AnyWidget):
             self._state.watch(str(context.id))
             self._subscribe()
         self._flusher.request(self)
+
+    def take_job_mode_jobs_until(self, seq: int) -> None:
+        """Watch no job-mode job created after event ``seq`` (a cell's widget, as the next
+        cell starts)."""
+        self._state.job_mode_until = seq
 
     def wants(self, event: Event) -> bool:
         """Whether ``event`` concerns this widget."""

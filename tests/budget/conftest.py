@@ -30,7 +30,7 @@ def _clean_budgets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
 
 @pytest.fixture
-def billing_server(make_server: Callable[..., FakeRuntimeServer]) -> FakeRuntimeServer:  # noqa: F811
+def billing_server(make_server: Callable[..., FakeRuntimeServer]) -> FakeRuntimeServer:
     """Devices in device time at 20x: a Bell job bills its projected ~2.3 s."""
     return make_server(usage_limit_seconds=LIMIT, device_pace=0.05)
 

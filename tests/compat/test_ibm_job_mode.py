@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from qiskit import QuantumCircuit
@@ -175,7 +175,7 @@ class TestIBMsContextRule:
     """The three branches, each as qiskit-ibm-runtime's own function decides for an
     ``IBMBackend`` (run here on a stand-in, so an upgrade that changes IBM's rule shows)."""
 
-    BRANCHES = {
+    BRANCHES: ClassVar[dict[str, str | None]] = {
         "inside the context, its backend": "same",
         "inside the context, another backend": "other",
         "outside any context": None,

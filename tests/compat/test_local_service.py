@@ -96,7 +96,7 @@ class TestLeastBusy:
         assert all(service.pending_jobs(b) >= queue for b in others)
 
     def test_a_bad_load_is_a_clear_error(self):
-        with pytest.raises(ValueError, match="between 0 and 0.95"):
+        with pytest.raises(ValueError, match=r"between 0 and 0\.95"):
             qmodes.LocalService(load=2)
 
 
