@@ -36,6 +36,7 @@ __all__ = [
     "LocalBackend",
     "available_backends",
     "describe_valid_names",
+    "device_qubits",
     "get_backend",
     "unknown_backend_message",
 ]
@@ -164,6 +165,25 @@ def _fake_devices() -> dict[str, type]:
         if match:
             devices[f"fake_{match.group(1).lower()}"] = getattr(fake_provider, attribute)
     return devices
+
+
+@functools.cache
+def device_qubits(name: str) -> int:
+    """Qubits of the fake device ``name`` from its configuration file (no device is built:
+    building all of them takes seconds, reading their sizes a tenth of one).
+
+    Raises:
+        ValueError: not a fake device name.
+    """
+    import json
+    import os
+
+    device_class = _fake_devices().get(name)
+    if device_class is None:
+        raise ValueError(unknown_backend_message(name))
+    path = os.path.join(device_class.dirname, device_class.conf_filename)
+    with open(path, encoding="utf-8") as conf:
+        return int(json.load(conf)["n_qubits"])
 
 
 def available_backends() -> list[str]:

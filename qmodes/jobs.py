@@ -121,8 +121,9 @@ class Job(BasePrimitiveJob):
         if bind is not None:
             bind(record.id, timeline)
         if tags is None:
-            tags = getattr(record, "tags", None) or getattr(work, "tags", None)
+            tags = record.tags or getattr(work, "tags", None)
         self._tags: list[str] = list(tags or [])
+        record.tags = tuple(self._tags)  # on the timeline (and what observers read) too
         self._status = "QUEUED"
         self._result: Any = None
         self._error: str | None = None
@@ -204,6 +205,11 @@ class Job(BasePrimitiveJob):
 
         validate_job_tags(new_tags)
         self._tags = sorted(set(new_tags))
+        try:
+            self._timeline.update_job(self.job_id(), self._scheduler.clock.now(),
+                                      tags=tuple(self._tags))
+        except KeyError:  # not on the timeline (refused before it was queued)
+            pass
         return list(self._tags)
 
     @property

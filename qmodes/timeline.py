@@ -103,6 +103,7 @@ class JobRecord:
     usage_reported: float | None = None  # usage reported by a remote service, if any
     projected_qpu: float | None = None  # projected QPU seconds on the real device, if known
     simulation_seconds: float | None = None  # Aer's own run time of the QPU phase (device time)
+    tags: tuple[str, ...] = ()  # qiskit-ibm-runtime's job tags (options.environment.job_tags)
 
     def span(self, kind: SpanKind) -> Span | None:
         """The last span of ``kind``, if the job had one."""

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 from qiskit.providers.exceptions import QiskitBackendNotFoundError
 from qiskit_ibm_runtime.fake_provider.local_service import QiskitRuntimeLocalService
 
-from qmodes.backends import LocalBackend, available_backends, get_backend
+from qmodes.backends import LocalBackend, available_backends, device_qubits, get_backend
 from qmodes.budget import default_budget, parse_budget
 from qmodes.local.load import check_load
 from qmodes.local.runtime import LocalRuntime, default_runtime
@@ -140,10 +140,11 @@ class LocalService(QiskitRuntimeLocalService):
         elif simulator:
             candidates = [get_backend("aer")]
         else:
+            names = [n for n in available_backends() if n.startswith("fake_")
+                     and device_qubits(n) >= (min_num_qubits or 0)]
             with warnings.catch_warnings():  # building every device, not the user's choice:
                 warnings.filterwarnings("ignore", "Properties of fake_", UserWarning)
-                candidates = [get_backend(n) for n in available_backends()
-                              if n.startswith("fake_")]
+                candidates = [get_backend(n) for n in names]
         if min_num_qubits:
             candidates = [b for b in candidates if b.num_qubits >= min_num_qubits]
         if dynamic_circuits is not None:

@@ -98,6 +98,9 @@ class TestJobMode:
         first = sampler.run([circuits["isa_measured"]])
         second = sampler.run([circuits["isa_measured"]])
         assert first.tags == ["chsh", "tutorial"]
+        assert first.record().tags == ("chsh", "tutorial")  # on the timeline too
+        first.update_tags(["renamed"])
+        assert first.record().tags == ("renamed",)
         counts = first.result()[0].data.meas.get_counts()
         assert sum(counts.values()) == 123
         assert counts == second.result()[0].data.meas.get_counts()  # seeded
