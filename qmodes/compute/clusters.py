@@ -34,6 +34,8 @@ __all__ = ["active", "check", "close_all", "resolve"]
 
 _ADDRESS = re.compile(r"^(tcp|tls|ucx|inproc)://\S+$")
 _LOCAL = re.compile(r"^local(:(\d+))?$")
+_FORMS = ("cluster must be None (the kernel), 'local', 'local:<workers>' or a scheduler "
+          "address such as 'tcp://host:8786'")
 _backends: dict[str, Any] = {}
 _lock = threading.Lock()
 _registered = False
@@ -44,7 +46,10 @@ def check(spec: Any) -> Any:
     if spec is None or (isinstance(spec, str) and spec.strip().lower() in ("", "kernel", "none")):
         return None
     if not isinstance(spec, str):
-        return spec
+        if (hasattr(spec, "launch") or hasattr(spec, "scheduler_address")
+                or type(spec).__name__ == "Client"):
+            return spec
+        raise ValueError(_FORMS + f", not {spec!r}")
     text = spec.strip()
     match = _LOCAL.match(text.lower())
     if match:
@@ -53,8 +58,7 @@ def check(spec: Any) -> Any:
         return text.lower()
     if _ADDRESS.match(text):
         return text
-    raise ValueError("cluster must be None (the kernel), 'local', 'local:<workers>' or a "
-                     f"scheduler address such as 'tcp://host:8786', not {spec!r}")
+    raise ValueError(_FORMS + f", not {spec!r}")
 
 
 def resolve(spec: Any, timeout: float | None = None) -> Any:
