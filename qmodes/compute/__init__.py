@@ -44,7 +44,8 @@ def describe(backend: Any) -> str:
     if stats.get("kind") != "dask":
         return f"compute: {stats.get('kind', backend)!s}"
     owner = "LocalCluster started by qmodes" if stats["owned"] else "external scheduler"
-    line = (f"compute: Dask at {stats['address']} ({owner}): {stats['workers']} workers, "
+    line = (f"compute: Dask at {stats['address']} ({owner}): {stats['workers']} worker"
+            f"{'' if stats['workers'] == 1 else 's'}, "
             f"{stats['threads']} task slots, Aer threads per task "
             f"{stats['aer_threads'] or 'auto'}; {stats['running']} running, "
             f"{stats['queued']} queued, {stats['ahead']} simulated ahead")

@@ -104,3 +104,23 @@ def test_cancel_while_the_cluster_simulates_cancels_the_jobs_future(local_cluste
     future = job._work._handle._futures[0]
     wait_until(lambda: future.status == "cancelled", what="the future to be cancelled")
     runtime.shutdown()
+
+
+def test_the_widget_header_shows_the_cluster_of_its_contexts(local_cluster):
+    from qmodes.widget import TimelineWidget
+    from tests.widget.test_widget import HeldFlusher
+
+    runtime = LocalRuntime(cluster=local_cluster)
+    with qmodes.Batch("aer", runtime=runtime) as batch:
+        widget = TimelineWidget(batch, flusher=HeldFlusher(interval=0.05))
+        widget.flush()
+    compute = widget.summary["compute"]
+    assert compute["workers"] == 2 and compute["address"] == local_cluster.address
+    assert {"running", "queued", "ahead", "dashboard"} <= set(compute)
+    kernel = LocalRuntime()
+    with qmodes.Batch("aer", runtime=kernel) as batch:
+        widget = TimelineWidget(batch, flusher=HeldFlusher(interval=0.05))
+        widget.flush()
+    assert "compute" not in widget.summary
+    runtime.shutdown()
+    kernel.shutdown()
