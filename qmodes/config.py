@@ -108,6 +108,15 @@ class QModes(Configurable):
         "each mode on the device (see QModes.target) and best-practice hints."
     ).tag(config=True)
 
+    cluster = Unicode(
+        None,
+        allow_none=True,
+        help="Where Aer runs: None (in the kernel, the default), 'local' (a Dask LocalCluster "
+        "of worker processes, one per core; 'local:N' for N), or a Dask scheduler address "
+        "such as 'tcp://host:8786' (e.g. from dask-jobqueue on SLURM). Needs qmodes[cluster]. "
+        "Connects when set; applied to qmodes.local.default_runtime() (docs/cluster.md).",
+    ).tag(config=True)
+
     budget = Union(
         [Float(), Unicode()],
         default_value=None,
@@ -203,6 +212,24 @@ class QModes(Configurable):
 
         default_runtime().pace = change["new"]
 
+    @validate("cluster")
+    def _check_cluster(self, proposal: dict[str, Any]) -> str | None:
+        """Checked and connected here, so a bad address is refused before any job."""
+        from qmodes.compute import check, resolve
+
+        try:
+            value = check(proposal["value"])
+            resolve(value)
+        except (ValueError, ConnectionError, ImportError) as error:
+            raise TraitError(f"QModes.cluster: {_first_line(error)}") from None
+        return value  # type: ignore[no-any-return]
+
+    @observe("cluster")
+    def _apply_cluster(self, change: dict[str, Any]) -> None:
+        from qmodes.local import default_runtime
+
+        default_runtime().cluster = change["new"]
+
     @validate("device_load")
     def _check_device_load(self, proposal: dict[str, Any]) -> float:
         from qmodes.local.load import check_load
@@ -262,7 +289,8 @@ class QModes(Configurable):
         """
         lines = []
         for name in ("default_backend", "max_time", "interactive_ttl", "widget",
-                     "price_per_second", "target", "pace", "device_load", "advisor"):
+                     "price_per_second", "target", "pace", "device_load", "advisor",
+                     "cluster"):
             value = getattr(self, name)
             if name in ("max_time", "interactive_ttl"):
                 shown = "mode default" if value is None else format_duration(value)
@@ -272,6 +300,12 @@ class QModes(Configurable):
         lines.append("budget = " + ("None" if self.budget is None
                                     else format_duration(self.budget)))
         return lines
+
+
+def _first_line(error: BaseException) -> str:
+    if isinstance(error, ImportError):
+        return "a cluster needs dask: pip install 'qmodes[cluster]'"
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
 def check_backend_name(name: str) -> None:

@@ -48,7 +48,8 @@ if TYPE_CHECKING:
 __all__ = ["QModesMagics"]
 
 _OPTIONS_HINT = ("valid options: --backend/-b NAME, --max-time T, --interactive-ttl T, "
-                 "--name VAR, --no-widget, --load L, --budget T, --rehearse, --close (line form)")
+                 "--name VAR, --no-widget, --load L, --budget T, --rehearse, --cluster C, "
+                 "--close (line form)")
 
 
 def _mode_arguments(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -72,6 +73,9 @@ def _mode_arguments(func: Callable[..., Any]) -> Callable[..., Any]:
                  "sent (default: %%config QModes.budget)"),
         argument("--rehearse", action="store_true", help="ibm:<device>: run the cell locally "
                  "on the device's twin, in device time, and end with the projected bill"),
+        argument("--cluster", metavar="C", help="where Aer runs: 'local' (a Dask LocalCluster), "
+                 "'tcp://host:8786' (a Dask scheduler) or 'kernel'; the cell form for this "
+                 "cell, the line form from now on (default: %%config QModes.cluster)"),
         argument("--close", action="store_true", help="line form only: close the context "
                  "opened by an earlier %%session or %%batch line"),
     ]
@@ -79,6 +83,8 @@ def _mode_arguments(func: Callable[..., Any]) -> Callable[..., Any]:
         func = decorator(func)
     return func
 
+
+_UNCHANGED = object()
 
 EXIT_FLUSH_SECONDS = 10.0
 """At exit, how long the timeline's observers (the ledger) get to hear the last events."""
@@ -204,6 +210,7 @@ class QModesMagics(Magics):
         print("defaults (%config QModes.<name> = value):")
         for setting in self.settings.describe():
             print(f"  {setting}")
+        print(_compute_line(self._runtime()))
         print(f"ledger: {ledger_path()} (%qmodes usage, %qmodes history)")
         closing = sys.modules.get("qmodes.remote.closing")  # loaded only once ibm: is used
         still_open = closing.unclosed_text() if closing is not None else None
@@ -248,6 +255,9 @@ class QModesMagics(Magics):
                         if r is not None}.values():
             with contextlib.suppress(Exception):
                 runtime.shutdown(grace)
+        compute = sys.modules.get("qmodes.compute.clusters")  # loaded only if a cluster was set
+        if compute is not None:
+            compute.close_all()  # a LocalCluster qmodes started closes; an external one stays
         self.shutdown()
 
     # -- hand-off --------------------------------------------------------------------------
@@ -262,11 +272,38 @@ class QModesMagics(Magics):
                 self.contexts.close_line(mode)
             else:
                 self._apply_load(label, args)
+                self._use_cluster(label, args)
                 self.contexts.open_line(self._options(label, mode, args))
             return
         self._check_cell_args(mode, args)
         self._apply_load(label, args)
-        self.contexts.run_cell(self._options(label, mode, args), cell)
+        previous = self._use_cluster(label, args)
+        try:
+            self.contexts.run_cell(self._options(label, mode, args), cell)
+        finally:
+            if previous is not _UNCHANGED:
+                self._runtime().cluster = previous
+
+    def _runtime(self) -> Any:
+        from qmodes.local import default_runtime
+
+        return self.contexts.runtime or default_runtime()
+
+    def _use_cluster(self, label: str, args: argparse.Namespace) -> Any:
+        """``--cluster C``: connect before any job is queued; returns the setting it replaced
+        (``_UNCHANGED`` without the option)."""
+        if getattr(args, "cluster", None) is None:
+            return _UNCHANGED
+        runtime = self._runtime()
+        previous = runtime.cluster
+        try:
+            runtime.cluster = args.cluster
+        except (ValueError, ConnectionError) as error:
+            raise UsageError(f"{label}: --cluster: {str(error).splitlines()[0]}") from None
+        except ImportError:
+            raise UsageError(f"{label}: --cluster needs dask: pip install "
+                             f"'qmodes[cluster]'") from None
+        return previous
 
     def _apply_load(self, label: str, args: argparse.Namespace) -> None:
         """``--load L``: other users on the device, from now on (qmodes.local.device_time)."""
@@ -334,6 +371,16 @@ def _duration(label: str, words: list[str] | None, option: str, default: float |
         raise UsageError(f"{label}: {error}") from None
 
 
+def _compute_line(runtime: Any) -> str:
+    """Where Aer runs (qmodes.compute): the kernel, or the cluster with its workers."""
+    from qmodes.compute import describe
+
+    try:
+        return describe(runtime.compute)
+    except Exception as error:  # a cluster that went away: say so, never fail %qmodes
+        return f"compute: {runtime.cluster} (unavailable: {error})"
+
+
 def _print_allowance() -> None:
     """The IBM instance's allowance, when an IBM service is in use (qmodes.allowance)."""
     from qmodes.remote.service import allowance_line
@@ -375,4 +422,4 @@ def _show_chart(budget: float | None) -> None:
 def _given(args: argparse.Namespace) -> bool:
     return any(getattr(args, name) for name in
                ("backend", "max_time", "interactive_ttl", "name", "no_widget", "load",
-                "budget", "rehearse"))
+                "budget", "rehearse", "cluster"))

@@ -21,6 +21,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from qmodes._lazy import ProcessWide
 from qmodes.backends import LocalBackend
@@ -55,12 +56,15 @@ class LocalRuntime:
             :class:`~qmodes.local.device_time.DeviceTime`, e.g. with ``load=0.8``), or
             False for Aer's own speed. Not used with an explicit ``executor``.
         load: share of each emulated device other users keep busy (0 to 0.95).
+        cluster: where Aer runs: None (in the kernel, the default), ``"local"`` (a Dask
+            ``LocalCluster`` of worker processes), ``"tcp://host:8786"`` (a Dask scheduler),
+            a ``distributed.Client`` or a compute backend; see :mod:`qmodes.compute`.
     """
 
     def __init__(self, *, clock: Clock | None = None, executor: Executor | None = None,
                  timeline: Timeline | None = None, lanes: int = 5,
                  pace: float | None = None, device_time: DeviceTime | bool = True,
-                 load: float | None = None) -> None:
+                 load: float | None = None, cluster: Any = None) -> None:
         self.device_time: DeviceTime | None = (
             DeviceTime() if device_time is True else device_time or None)
         self.pace = pace
@@ -78,6 +82,10 @@ class LocalRuntime:
                                               clock=self.clock)))
         self._schedulers: dict[str, Scheduler] = {}
         self._lock = threading.Lock()
+        self.compute: Any = None
+        self._cluster: Any = None
+        if cluster is not None:
+            self.cluster = cluster
 
     def scheduler(self, backend: LocalBackend) -> Scheduler:
         """The scheduler of ``backend``'s device (made on first use).
@@ -98,6 +106,7 @@ class LocalRuntime:
                     scheduler = Scheduler(backend.name, self.clock,
                                           self._make_executor(backend.name), self.timeline,
                                           self.lanes)
+                scheduler.compute = self.compute
                 self._schedulers[key] = scheduler
             return scheduler
 
@@ -128,6 +137,27 @@ class LocalRuntime:
         if target and self._executor is None and getattr(backend, "device", None) is None:
             return f"{backend.name}@{target}"  # plain aer emulating a device: its own scheduler
         return str(backend.name)
+
+    @property
+    def cluster(self) -> Any:
+        """Where Aer runs: None (the kernel), ``"local"``, ``"tcp://host:port"``...; setting it
+        connects at once (jobs already submitted keep theirs).
+
+        Raises:
+            ValueError: not a valid setting.
+            ClusterUnreachableError: no Dask scheduler answers at the address.
+        """
+        return self._cluster
+
+    @cluster.setter
+    def cluster(self, value: Any) -> None:
+        from qmodes.compute import resolve
+
+        compute = resolve(value)
+        with self._lock:
+            self._cluster, self.compute = (None if compute is None else value), compute
+            for scheduler in self._schedulers.values():
+                scheduler.compute = compute
 
     @property
     def pace(self) -> float | None:

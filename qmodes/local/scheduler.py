@@ -28,6 +28,7 @@ Ctrl-C to their end (:mod:`qmodes._atomic`), so an interrupt never leaves a job 
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
     from qmodes.jobs import Job
 
 __all__ = ["IDLE_CLOSE_SECONDS", "SHUTDOWN_REASON", "Scheduler"]
+
+_log = logging.getLogger(__name__)
 
 IDLE_CLOSE_SECONDS = 30 * 60.0
 """A session opened with no job for this long closes itself (IBM: 30 minutes)."""
@@ -125,6 +128,8 @@ class Scheduler:
         self._active_batches: dict[str, _Context] = {}  # their queued jobs jump the queue
         self._finished: list[Job] = []  # jobs whose done-callbacks run after the lock
         self._shut_down: str | None = None  # why, once shut down
+        self.compute: Any = None  # where Aer runs (qmodes.compute); None: in the kernel
+        self._work_calls: list[Callable[[], None]] = []  # launch/stop compute, after the lock
 
     def queued_count(self) -> int:
         """How many jobs wait in the queue."""
@@ -176,6 +181,7 @@ class Scheduler:
                 for job in list(self._running):
                     if job.context_id == ctx.id and job is not self._qpu_job:
                         job._cancel_requested = True
+                        self._work_call(job, "stop_compute")
                         if job in self._qpu_ready:
                             self._qpu_ready.remove(job)
                             self._finish(job, "CANCELLED")
@@ -273,6 +279,10 @@ class Scheduler:
                 raise ContextClosedError.for_context(mode, str(job.context_id))
             now = self.clock.now()
             job._record.created = now
+            attach = getattr(job._work, "attach_compute", None)
+            if attach is not None:
+                attach(self.compute, self.clock)
+                self._work_call(job, "launch_ahead")
             self._submitted += 1
             self.timeline.add_job(job._record)
             self.timeline.open_span(job.job_id(), "queued", now)
@@ -297,6 +307,7 @@ class Scheduler:
                 self._finish(job, "CANCELLED")
             else:
                 job._cancel_requested = True  # ends CANCELLED when its phase returns
+                self._work_call(job, "stop_compute")
             self._dispatch()
         self._after_lock()
         return True
@@ -454,6 +465,8 @@ class Scheduler:
             changes.update(error=error, error_kind=error_kind)
         self.timeline.update_job(job.job_id(), now, **changes)
         job._set_final(status, result, error)
+        if status != "DONE":
+            self._work_call(job, "stop_compute")
         self._finished.append(job)
         if ran and not self._running:
             self._idle.notify_all()
@@ -475,10 +488,23 @@ class Scheduler:
             ctx.ttl_timer = self.clock.call_later(ctx.interactive_ttl,
                                                   lambda: self._ttl_expired(ctx))
 
+    def _work_call(self, job: Job, name: str) -> None:
+        """Call ``job._work.<name>()`` after the lock (it may talk to a cluster)."""
+        method = getattr(job._work, name, None)
+        if method is not None:
+            self._work_calls.append(method)
+
     def _after_lock(self) -> None:
-        """Run done-callbacks of finished jobs, outside the lock."""
+        """Start or stop jobs' simulations, then run done-callbacks of finished jobs, outside
+        the lock."""
         with self._lock:
             finished, self._finished = self._finished, []
+            calls, self._work_calls = self._work_calls, []
+        for call in calls:
+            try:
+                call()
+            except Exception as error:  # a simulation launched late still runs at its slot
+                _log.warning("qmodes: %s failed: %s", getattr(call, "__name__", call), error)
         for job in finished:
             job._run_callbacks()
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+import threading
 import time
 from typing import Any
 
@@ -153,25 +154,92 @@ class _Work:
         self.tags: list[str] = []
         self._job_id: str | None = None
         self._timeline: Any = None
+        self._compute: Any = None  # a compute backend (qmodes.compute); None: Aer right here
+        self._ahead = False  # device time: simulate before the QPU slot
+        self._handle: Any = None
+        self._cancelled = False
+        self._launch_lock = threading.Lock()
+        self.ran_on: dict[str, Any] | None = None  # {"worker", "worker_seconds"}
 
     def bind(self, job_id: str, timeline: Any) -> None:
         """The job this work belongs to, and the timeline holding its record (its QPU span)."""
         self._job_id, self._timeline = job_id, timeline
 
+    # -- compute (qmodes.compute): where Aer runs ------------------------------------------
+    def attach_compute(self, compute: Any, clock: Any) -> None:
+        """Run on ``compute`` (None: here); on a virtual clock, simulations may run ahead of
+        their QPU slot. A backend other processes cannot resolve by name stays here."""
+        from qmodes.compute.task import backend_reference
+        from qmodes.local.virtual_clock import VirtualClock
+
+        if compute is not None and backend_reference(self.backend) is not None:
+            self._compute = compute
+            self._ahead = isinstance(clock, VirtualClock)
+
+    def launch_ahead(self) -> None:
+        """In device time, start the simulation now (the circuits are final)."""
+        if self._ahead and not self.transpile:
+            self._launch()
+
+    def _launch(self) -> Any:
+        with self._launch_lock:  # ahead (after submission) and at the QPU slot may race
+            if self._handle is None and not self._cancelled and self._compute is not None:
+                from qmodes.compute.task import backend_reference, tasks_for
+
+                limit = self.settings.max_execution_time
+                if limit is not None and (self.projected_qpu or 0.0) > limit:
+                    return None  # it fails at its QPU start: nothing to simulate
+                tasks = tasks_for(self.primitive, str(backend_reference(self.backend)),
+                                  self.pubs, self.settings.run_options(),
+                                  split=self._compute.split)
+                self._handle = self._compute.launch(tasks, key=self._job_id)
+            return self._handle
+
+    def stop_compute(self) -> None:
+        """The job is cancelled or failed: cancel its tasks (Dask futures)."""
+        with self._launch_lock:
+            self._cancelled = True
+            handle = self._handle
+        if handle is not None:
+            handle.cancel()
+
+    @property
+    def worker_seconds(self) -> float | None:
+        """The simulation's seconds on the worker that ran it (None: ran here)."""
+        return None if self.ran_on is None else float(self.ran_on["worker_seconds"])
+
+    def _simulate(self) -> PrimitiveResult | None:
+        if self._compute is None:
+            return _aer_primitive(self.backend, self.primitive, self.settings)._run(self.pubs)
+        import concurrent.futures
+
+        handle = self._launch()
+        try:
+            if handle is None:
+                raise concurrent.futures.CancelledError()
+            result, self.ran_on = handle.result()
+        except concurrent.futures.CancelledError:
+            if self._cancelled:
+                return None  # the scheduler ends the job CANCELLED
+            raise RuntimeError("the cluster cancelled the job's simulation") from None
+        return result  # type: ignore[no-any-return]
+
     def _transpiled(self) -> None:
         """After transpiling on the lane: project, and refuse a job over IBM's limits."""
         if self.backend.device is not None:
             self.projected_qpu = project(self.pubs, self.backend, self.primitive, self.settings)
+        if self._ahead:
+            self._launch()
 
-    def execute(self) -> PrimitiveResult:
+    def execute(self) -> PrimitiveResult | None:
         """The QPU phase: Aer runs the PUBs; a job over ``max_execution_time`` fails."""
         limit = self.settings.max_execution_time
         if limit is not None and self.projected_qpu is not None and self.projected_qpu > limit:
             raise MaxExecutionTimeError(_over_limit(self.projected_qpu, limit, "projected for "
                                                     f"{self.backend.name}"))
         start = time.monotonic()
-        result = _aer_primitive(self.backend, self.primitive, self.settings)._run(self.pubs)
-        elapsed = time.monotonic() - start
+        result = self._simulate()
+        elapsed = self.worker_seconds or time.monotonic() - start
         if limit is not None and self.projected_qpu is None and elapsed > limit:
             raise MaxExecutionTimeError(_over_limit(elapsed, limit, "measured on Aer"))
         return result
@@ -190,6 +258,8 @@ class _Work:
             qmodes_metadata["not_emulated"] = dict(self.settings.not_emulated)
         if self.tags:
             qmodes_metadata["job_tags"] = list(self.tags)
+        if self.ran_on is not None:
+            qmodes_metadata.update(self.ran_on)
         metadata["qmodes"] = qmodes_metadata
         return PrimitiveResult([self._pub_result(i, r) for i, r in enumerate(raw)],
                                metadata=metadata)

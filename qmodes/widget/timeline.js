@@ -288,6 +288,10 @@ function render({ model, el }) {
   const allowanceHTML = (a) => !a ? "" : `<div class="qm-allowance" title="${esc(a.text)}">IBM allowance
       <b class="qm-remaining">${a.limit == null ? "unlimited" : fmt(a.remaining)}</b> remaining${a.limit == null ? "" : ` of ${fmt(a.limit)}`}
       <span class="qm-muted">(${fmt(a.consumed)} consumed${a.period ? `, period ${esc(a.period)}` : ""}; reported by IBM)</span></div>`;
+  // Where the simulations run (qmodes.compute), when on a Dask cluster.
+  const computeHTML = (c) => !c ? "" : `<div class="qm-compute">cluster <b>${c.workers}</b> worker${c.workers === 1 ? "" : "s"}
+      · ${c.running} running · ${c.queued} queued · <b>${c.ahead}</b> simulated ahead
+      <span class="qm-muted">(${esc(c.address)})</span>${c.dashboard ? ` <a href="${esc(c.dashboard)}" target="_blank" rel="noopener">dashboard</a>` : ""}</div>`;
   const setHTML = (node, html) => { if (node.__html !== html) { node.__html = html; node.innerHTML = html; } };
   function renderText() {
     const s = view.summary, ctl = model.get("controls");
@@ -296,7 +300,7 @@ function render({ model, el }) {
         <span>${esc(ctx.backend)}</span><span class="qm-status">${esc(ctx.status)}</span>
         <span class="qm-muted">max time <span class="qm-used"></span> of ${fmt(ctx.max_time)}</span>
         <span class="qm-muted qm-ttl"></span>
-        ${ctl ? `<span><button class="qm-close" data-context="${esc(ctx.id)}" ${ctx.accepting_jobs && !ctx.closed ? "" : "disabled"}>Close</button><button class="qm-cancel" data-context="${esc(ctx.id)}" ${ctx.closed && !ctx.jobs.QUEUED ? "disabled" : ""}>Cancel</button></span>` : ""}</div>`).join("") + allowanceHTML(s.allowance));
+        ${ctl ? `<span><button class="qm-close" data-context="${esc(ctx.id)}" ${ctx.accepting_jobs && !ctx.closed ? "" : "disabled"}>Close</button><button class="qm-cancel" data-context="${esc(ctx.id)}" ${ctx.closed && !ctx.jobs.QUEUED ? "disabled" : ""}>Cancel</button></span>` : ""}</div>`).join("") + allowanceHTML(s.allowance) + computeHTML(s.compute));
     const parts = [...(s.contexts || []).map((ctx) => [ctx.mode, ctx]), ...(s.job_mode ? [["job mode", s.job_mode]] : [])];
     setHTML(usage, parts.map(([name, p]) => `<span class="qm-fig" title="${esc(p.usage.rule)}">Usage (${esc(name)}) <b>${fmt(p.usage.seconds)}</b><small>${esc(p.usage.rule)}; ${esc(p.usage.source)}</small></span>
       <span class="qm-fig">QPU <b>${fmt(p.qpu_seconds.seconds)}</b><small>${esc(p.qpu_seconds.source)}</small></span>

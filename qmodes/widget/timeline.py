@@ -166,6 +166,9 @@ class TimelineWidget(anywidget.AnyWidget):
             allowance = _allowance(summary)
             if allowance is not None:
                 summary["allowance"] = allowance
+            compute = _compute(self._handles.values())
+            if compute is not None:
+                summary["compute"] = compute
             live = summary["live"]
             count = len(self._state.ops)
             due = time.monotonic() - self._snapshot_at >= self._snapshot_interval
@@ -379,6 +382,20 @@ def _observer(widget: TimelineWidget) -> Callable[[Event], None]:
 def _on_msg(widget: TimelineWidget, content: Any, buffers: Any) -> None:
     if isinstance(content, dict):
         widget.handle_command(content)
+
+
+def _compute(handles: Any) -> dict[str, Any] | None:
+    """The cluster the contexts' simulations run on (qmodes.compute): workers, tasks running
+    and queued, results simulated ahead, dashboard; None in the kernel. Never raises."""
+    for handle in handles:
+        compute = getattr(getattr(handle, "_scheduler", None), "compute", None)
+        if compute is not None:
+            try:
+                stats = dict(compute.stats())
+            except Exception:  # a cluster gone away: no line rather than a broken widget
+                return None
+            return stats if stats.get("kind") == "dask" else None
+    return None
 
 
 def _allowance(summary: dict[str, Any]) -> dict[str, Any] | None:

@@ -135,4 +135,4 @@ class TestTraits:
         assert QModes(max_time=90).describe() == [
             "default_backend = 'aer'", "max_time = 1m 30s", "interactive_ttl = mode default",
             "widget = True", "price_per_second = None", "target = None", "pace = None",
-            "device_load = 0.0", "advisor = True", "budget = None"]
+            "device_load = 0.0", "advisor = True", "cluster = None", "budget = None"]

@@ -45,6 +45,7 @@ def test_the_four_tutorials_are_there() -> None:
         "03_batch_sweep.ipynb",
         "04_ibm_hardware.ipynb",
         "05_budget.ipynb",
+        "06_cluster.ipynb",
     ]
 
 
@@ -260,6 +261,18 @@ def test_budget_against_the_test_server(run: Callable[[str], Any]) -> None:
     assert re.search(r"IBM allowance: [\d.]+s remaining of 1m", real)
     chart = _cell_after(nb, "%qmodes usage")
     assert any("image/svg+xml" in o.get("data", {}) for o in chart.outputs)
+
+
+def test_cluster_rehearsal(run: Callable[[str], Any]) -> None:
+    nb = run("06_cluster.ipynb")
+    status = _text(_cell_after(nb, '%config QModes.cluster = "local"'))
+    assert "compute: Dask at tcp://127.0.0.1:" in status and "started by qmodes" in status
+    where = _text(_cell_after(nb, "for job, result in zip(jobs, results)"))
+    assert len(re.findall(r"simulated on tcp://127\.0\.0\.1:\d+ in [\d.]+ s", where)) == 8
+    same = _text(_cell_after(nb, "same_counts = "))
+    assert "identical seeded counts: True" in same and "identical QPU durations: True" in same
+    assert "ran in the kernel: True" in same
+    assert "compute: in the kernel" in _text(_cell_after(nb, "%config QModes.cluster = None"))
 
 
 def test_widget_state_is_small_json(run: Callable[[str], Any]) -> None:
