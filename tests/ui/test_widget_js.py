@@ -63,11 +63,9 @@ def test_wheel_zooms_and_fit_restores(page):
     full = page.evaluate(span)
     page.mouse.move(box["x"] + 500, box["y"] + 100)
     page.mouse.wheel(0, -400)
-    page.wait_for_timeout(50)
-    assert page.evaluate(span) < full / 1.5
+    page.wait_for_function(f"() => {span} < {full / 1.5}", timeout=10_000)  # a frame later
     page.locator(".qm-fit").click()
-    page.wait_for_timeout(50)
-    assert abs(page.evaluate(span) - full) < 1e-6
+    page.wait_for_function(f"() => Math.abs({span} - {full}) < 1e-6", timeout=10_000)
 
 
 def test_canvas_follows_a_theme_switch_without_a_resize(page):
@@ -80,15 +78,14 @@ def test_canvas_follows_a_theme_switch_without_a_resize(page):
       const [r, g, b] = c.getContext('2d').getImageData(c.width - 3, 1, 1, 1).data;
       return [r, g, b];
     }"""
-    page.wait_for_timeout(200)  # past the first frames (and the ResizeObserver's first call)
-    assert page.evaluate(pixel) == [255, 255, 255]
+    # drawn on the first frames (and again on the ResizeObserver's first call)
+    page.wait_for_function(f"() => ({pixel})().join() === '255,255,255'", timeout=10_000)
     page.evaluate("""() => {
       document.documentElement.style.setProperty('--vscode-editor-background', '#1e1e1e');
       document.documentElement.style.setProperty('--vscode-editor-foreground', '#d4d4d4');
       document.body.className = 'vscode-dark';
     }""")
-    page.wait_for_timeout(100)
-    assert page.evaluate(pixel) == [30, 30, 30]
+    page.wait_for_function(f"() => ({pixel})().join() === '30,30,30'", timeout=10_000)
     assert page.js_errors == []
 
 
