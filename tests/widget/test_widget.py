@@ -57,8 +57,9 @@ def test_an_update_of_a_10000_job_batch_is_small(flusher):
     timeline.update_job("batch-1-job09000", 30.1, status="CANCELLED", finished=30.1)
     widget.flush()
     update = len(json.dumps(widget.delta)) + len(json.dumps(widget.summary))
-    assert widget.delta["ops"] == [["s", 9000, 30.1],
-                                   ["j", 9000, {"status": "CANCELLED", "finished": 30.1}]]
+    assert widget.delta["ops"] == [  # cancelled while it waited: why it waited stays with it
+        ["s", 9000, 30.1], ["j", 9000, {"status": "CANCELLED", "finished": 30.1}],
+        ["j", 9000, {"wait": "waiting for the batch's turn (43 of its jobs ahead)"}]]
     assert update < 2_000 < full / 100
 
 
