@@ -198,15 +198,17 @@ def wait_cells_done(page: Any, panel: Any, timeout: float = 60_000) -> None:
 
 
 def switch_theme(page: Any, theme: str) -> None:
-    """Settings > Theme > ``theme``, and wait until it is applied and the shell shown again
-    (JupyterLab hides its shell when a theme's CSS has loaded and shows it a frame later)."""
+    """Settings > Theme > ``theme``, and wait until it is applied, the shell shown again and
+    the splash gone (JupyterLab shows a splash while it loads a theme's CSS, hides its shell
+    when it has, shows it a frame later and fades the splash out)."""
     page.get_by_role("menuitem", name="Settings", exact=True).click()
     labels = page.locator(".lm-Menu-itemLabel")  # submenus have no menuitem role
     labels.get_by_text("Theme", exact=True).hover()
     labels.get_by_text(theme, exact=True).click()
     page.wait_for_function(
         """(theme) => document.body.dataset.jpThemeName === theme
-             && !document.querySelector(".jp-LabShell.lm-mod-hidden")""", arg=theme,
+             && !document.querySelector(".jp-LabShell.lm-mod-hidden")
+             && !document.querySelector("#jupyterlab-splash")""", arg=theme,
         timeout=30_000)
 
 
