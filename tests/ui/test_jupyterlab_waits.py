@@ -47,7 +47,7 @@ results = [job.result() for job in jobs]
 # the kernel sent, and the queued colour; and the band of other users.
 STORE = """(panel) => {
   const root = document.querySelector(panel + " .qm-root");
-  const q = root.parentElement.__qmodes, c = getComputedStyle(root);
+  const q = root.parentElement.__qmodes;
   const rows = q.store.rows.map((job, r) => {
     const sp = job.spans, cls = sp.find((s) => s[0] === 1), qpu = sp.find((s) => s[0] === 2);
     return {r, id: job.id, wait: job.wait ?? null, status: job.status,
@@ -60,12 +60,12 @@ STORE = """(panel) => {
 PIXEL = """([panel, r, t]) => {
   const root = document.querySelector(panel + " .qm-root"), q = root.parentElement.__qmodes;
   const canvas = root.querySelector(".qm-scroll canvas"), d = window.devicePixelRatio || 1;
-  const g = canvas.getContext("2d");
-  const at = (x, y) => [...g.getImageData(Math.round(x * d), Math.round(y * d), 1, 1).data.slice(0, 3)];
-  const probe = document.createElement("canvas").getContext("2d");
+  const rgb = (g, x, y) => [...g.getImageData(x, y, 1, 1).data.slice(0, 3)];
+  const g = canvas.getContext("2d"), probe = document.createElement("canvas").getContext("2d");
   probe.fillStyle = getComputedStyle(root).getPropertyValue("--qm-queued").trim();
   probe.fillRect(0, 0, 1, 1);
-  return {pixel: at(q.x(t), 22 + r * 16 + 8), queued: [...probe.getImageData(0, 0, 1, 1).data.slice(0, 3)]};
+  const x = Math.round(q.x(t) * d), y = Math.round((22 + r * 16 + 8) * d);
+  return {pixel: rgb(g, x, y), queued: rgb(probe, 0, 0)};
 }"""
 
 
