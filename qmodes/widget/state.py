@@ -52,7 +52,7 @@ from qmodes.timeline import (
     Timeline,
     Window,
 )
-from qmodes.widget.waits import OthersOnQpu, QpuLog, gaps, reason, waits
+from qmodes.widget.waits import Busy, gaps, reason, waits
 
 __all__ = ["KIND_CODES", "LOAD_SOURCE", "TimelineState"]
 
@@ -94,10 +94,12 @@ class TimelineState:
         self.last_seq = 0
         self._context_index: dict[str, int] = {}
         self._job_index: dict[str, int] = {}
-        self.others: dict[str, OthersOnQpu] = {}
-        """Other users' QPU time per backend."""
-        self.qpu: dict[str, QpuLog] = {}
-        """Every job's QPU span per backend (watched or not: yours all the same)."""
+        self.others: dict[str, Busy] = {}
+        """Other users' QPU time per backend (their last 5,000 jobs)."""
+        self.qpu: dict[tuple[str, str | None], Busy] = {}
+        """Your jobs' QPU spans per backend (key ``(backend, None)``), watched or not, and
+        per backend and context (``(backend, context id)``)."""
+        self._qpu_open: dict[str, tuple[str, str | None, float]] = {}
         self.waits: dict[str, str] = {}
         """Why each job that got the QPU (or ended) waited: job id -> reason."""
         self.backends: set[str] = set()
@@ -124,10 +126,13 @@ class TimelineState:
             if event.time > self.latest:
                 self.latest = event.time
             if event.kind == OTHERS_QPU:
-                backend = event.subject
-                if backend not in self.others:
-                    self.others[backend] = OthersOnQpu()
-                self.others[backend].add(event.data["start"], event.data["end"])
+                busy = self.others.get(event.subject)
+                if busy is None:
+                    busy = self.others[event.subject] = Busy(limit=5000)
+                if event.data["end"] is None:
+                    busy.open(event.data["start"])
+                else:
+                    busy.close(event.data["start"], event.data["end"])
                 continue
             if event.kind.startswith("span.") and event.data.get("kind") == "qpu":
                 self._log_qpu(event)
@@ -137,16 +142,25 @@ class TimelineState:
         return self.ops[start:]
 
     def _log_qpu(self, event: Event) -> None:
-        job = self.jobs.get(event.subject)
+        """Every job's QPU span, on its backend and in its context (for why others waited)."""
         if event.kind == "span.closed":
-            backend = job.backend if job is not None else self._backend_of(event.subject)
-            if backend in self.qpu:
-                self.qpu[backend].closed(event.subject, event.data["end"])
+            opened = self._qpu_open.pop(event.subject, None)
+            if opened is not None:
+                backend, context_id, start = opened
+                for key in {(backend, None), (backend, context_id)}:
+                    self.qpu[key].close(start, event.data["end"])
             return
+        job = self.jobs.get(event.subject)
         backend = job.backend if job is not None else self._backend_of(event.subject)
-        if backend is not None:
-            log = self.qpu.get(backend) or self.qpu.setdefault(backend, QpuLog())
-            log.opened(event.subject, event.context_id, event.data["start"])
+        if backend is None:
+            return
+        start = event.data["start"]
+        self._qpu_open[event.subject] = (backend, event.context_id, start)
+        for key in {(backend, None), (backend, event.context_id)}:  # one in job mode
+            busy = self.qpu.get(key)
+            if busy is None:
+                busy = self.qpu[key] = Busy()
+            busy.open(start)
 
     def _backend_of(self, job_id: str) -> str | None:
         try:
@@ -259,14 +273,12 @@ class TimelineState:
     def reason(self, job: JobRecord, now: float) -> str | None:
         """Why ``job`` waited for the QPU up to ``now`` (None: it did not wait)."""
         final, finished = job.in_final_state, job.finished
-        stretches = waits(job.spans, final, finished, now)
-        others = self.others.get(job.backend)
-        log = self.qpu.get(job.backend)
+        context = self.contexts.get(job.context_id) if job.context_id else None
         return reason(
-            stretches, others.between if others is not None else (lambda a, b: set()),
-            (lambda a, b: log.between(a, b, job.id)) if log is not None else (lambda a, b: {}),
-            self.contexts.get(job.context_id) if job.context_id else None,
-            in_queue=not gaps(job.spans, final, finished, now))
+            waits(job.spans, final, finished, now), self.others.get(job.backend),
+            self.qpu.get((job.backend, None)),
+            self.qpu.get((job.backend, job.context_id)) if context is not None else None,
+            context, in_queue=not gaps(job.spans, final, finished, now))
 
     def live_waits(self, now: float, limit: int = 10) -> dict[int, str]:
         """Why the first ``limit`` jobs still waiting wait so far: job index -> reason."""

@@ -15,21 +15,20 @@ Example:
     >>> spans = [Span("queued", 0.0, 0.0), Span("classical", 0.0, 0.1), Span("qpu", 4.1, 6.1)]
     >>> gaps(spans, final=False, finished=None, now=7.0)
     [(0.1, 4.1)]
-    >>> others = OthersOnQpu()
-    >>> others.add(0.5, 2.0); others.add(2.0, 4.1)
-    >>> reason(waits(spans, False, None, 7.0), others.between, lambda a, b: {})
+    >>> others = Busy()
+    >>> others.close(0.5, 2.0); others.close(2.0, 4.1)
+    >>> reason(waits(spans, False, None, 7.0), others, mine=None)
     "2 other users' jobs ahead"
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from qmodes.timeline import ContextRecord, Span
 
-__all__ = ["EPSILON", "OthersOnQpu", "QpuLog", "gaps", "reason", "waits"]
+__all__ = ["EPSILON", "Busy", "during", "gaps", "reason", "waits"]
 
 EPSILON = 0.0005
 """Shorter stretches are not waits (the ops round times to the millisecond)."""
@@ -63,47 +62,54 @@ def waits(spans: Sequence[Span], final: bool, finished: float | None,
                   + gaps(spans, final, finished, now))
 
 
-class OthersOnQpu:
-    """Other users' QPU time on one backend, as the timeline told it (the last ``limit``
-    intervals, with totals). Their jobs hold the QPU one at a time, in order.
+class Busy:
+    """When something held one QPU: intervals in order of start (a QPU runs one job at a
+    time, so their ends are in order too) and the one running now, counted by bisection.
+
+    Args:
+        limit: keep about the last ``limit`` intervals (None: all).
 
     Example:
-        >>> others = OthersOnQpu()
-        >>> others.add(1.0); others.running
+        >>> busy = Busy()
+        >>> busy.open(1.0); busy.running
         1.0
-        >>> others.add(1.0, 3.0); others.jobs, others.seconds, others.between(0.0, 2.0)
-        (1, 2.0, {1.0})
+        >>> busy.close(1.0, 3.0); busy.jobs, busy.seconds, busy.count(0.0, 2.0)
+        (1, 2.0, 1)
     """
 
-    def __init__(self, limit: int = 5000) -> None:
+    def __init__(self, limit: int | None = None) -> None:
         self.limit = limit
         self.starts: list[float] = []
         self.ends: list[float] = []
         self.running: float | None = None
-        """The start of the job of theirs on the QPU now, if any."""
+        """The start of the job on the QPU now, if any."""
         self.jobs = 0
         self.seconds = 0.0
 
-    def add(self, start: float, end: float | None = None) -> None:
-        """One of their jobs took the QPU at ``start`` (``end`` None) or left it at ``end``."""
-        if end is None:
-            self.running = start
-            return
-        self.running = None
+    def open(self, start: float) -> None:
+        """A job took the QPU at ``start``."""
+        self.running = start
+
+    def close(self, start: float, end: float) -> None:
+        """The job that took the QPU at ``start`` left it at ``end``."""
+        if self.running is not None and self.running <= end:
+            self.running = None
         self.jobs += 1
         self.seconds += max(0.0, end - start)
-        self.starts.append(start)
-        self.ends.append(end)
-        if len(self.starts) > 2 * self.limit:
+        index = bisect_right(self.starts, start)  # the end, unless told out of order
+        self.starts.insert(index, start)
+        self.ends.insert(index, end)
+        if self.limit is not None and len(self.starts) > 2 * self.limit:
             del self.starts[: self.limit], self.ends[: self.limit]
 
-    def between(self, a: float, b: float) -> set[float]:
-        """Their jobs (by QPU start) that held the QPU at some moment within ``(a, b)``."""
-        first, last = bisect_right(self.ends, a), bisect_left(self.starts, b)
-        found = set(self.starts[first:last])
-        if self.running is not None and self.running < b:
-            found.add(self.running)
-        return found
+    def count(self, a: float, b: float) -> int:
+        """Jobs that held the QPU at some moment within ``(a, b)``."""
+        found = max(0, bisect_left(self.starts, b) - bisect_right(self.ends, a))
+        return found + (self.running is not None and self.running < b)
+
+    def within(self, a: float, b: float) -> int:
+        """Jobs that held the QPU only within ``[a, b]`` (ended, no wait overlapped)."""
+        return max(0, bisect_right(self.ends, b) - bisect_left(self.starts, a))
 
     def band(self, since: float, limit: int, now: float) -> list[Stretch]:
         """The last ``limit`` merged busy intervals that end after ``since`` (the running job
@@ -121,67 +127,38 @@ class OthersOnQpu:
         return [(a, b) for a, b in merged[-limit:]]
 
 
-class QpuLog:
-    """Your jobs' QPU spans on one backend, in order of start: ``(start, end, job, context)``."""
-
-    def __init__(self) -> None:
-        self.starts: list[float] = []
-        self.spans: list[list[Any]] = []
-        self._open: dict[str, list[Any]] = {}
-
-    def opened(self, job_id: str, context_id: str | None, start: float) -> None:
-        index = bisect_right(self.starts, start)
-        span = [start, None, job_id, context_id]
-        self.starts.insert(index, start)
-        self.spans.insert(index, span)
-        self._open[job_id] = span
-
-    def closed(self, job_id: str, end: float) -> None:
-        span = self._open.pop(job_id, None)
-        if span is not None:
-            span[1] = end
-
-    def between(self, a: float, b: float, exclude: str) -> dict[str, str | None]:
-        """Jobs (id → context) other than ``exclude`` on the QPU at some moment in ``(a, b)``."""
-        found: dict[str, str | None] = {}
-        index = bisect_left(self.starts, b) - 1
-        while index >= 0:
-            start, end, job_id, context_id = self.spans[index]
-            if end is not None and end <= a:
-                break  # one job at a time on a QPU: every earlier span ended before this one
-            if job_id != exclude and (end is None or end > a):
-                found[job_id] = context_id
-            index -= 1
-        return found
-
-
 def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def reason(stretches: Iterable[Stretch], others: Callable[[float, float], set[float]],
-           mine: Callable[[float, float], dict[str, str | None]],
-           context: ContextRecord | None = None, in_queue: bool = False) -> str | None:
+def during(busy: Busy | None, stretches: Sequence[Stretch]) -> int:
+    """Jobs of ``busy`` on the QPU during some of ``stretches`` (each counted once)."""
+    if busy is None or not stretches:
+        return 0
+    found = busy.count(stretches[0][0], stretches[-1][1])
+    for (_, a), (b, _) in zip(stretches, stretches[1:], strict=False):
+        found -= busy.within(a, b)  # held the QPU only while the job was not waiting
+    return found
+
+
+def reason(stretches: Sequence[Stretch], others: Busy | None, mine: Busy | None,
+           mine_here: Busy | None = None, context: ContextRecord | None = None,
+           in_queue: bool = False) -> str | None:
     """Why a job waited during ``stretches`` (None if it did not wait).
 
     Args:
-        stretches: the job's waits (:func:`waits`).
-        others: ``(a, b) -> `` other users' jobs on the QPU within ``(a, b)``.
-        mine: ``(a, b) ->`` your other jobs on the QPU within ``(a, b)``: id → context.
+        stretches: the job's waits, in order (:func:`waits`).
+        others: other users' time on the job's QPU.
+        mine: your jobs' QPU spans on it (the job's own starts when its wait ends).
+        mine_here: those of the job's own context.
         context: the job's session or batch (None in job mode).
         in_queue: every stretch is time in the queue (none after pre-processing).
     """
-    stretches = list(stretches)
     if not stretches:
         return None
-    theirs: set[float] = set()
-    ours: dict[str, str | None] = {}
-    for a, b in stretches:
-        theirs |= others(a, b)
-        ours.update(mine(a, b))
+    theirs, ours = during(others, stretches), during(mine, stretches)
+    same = during(mine_here, stretches) if context is not None else 0
     parts = []
-    own = context.id if context is not None else None
-    same = sum(1 for c in ours.values() if own is not None and c == own)
     if context is not None and context.mode == "session" and any(
             not _in_window(context, a) for a, _ in stretches):
         parts.append("session inactive")
@@ -189,10 +166,10 @@ def reason(stretches: Iterable[Stretch], others: Callable[[float, float], set[fl
         parts.append(f"waiting for the batch's turn ({same} of its jobs ahead)")
     elif same:
         parts.append(f"{_count(same, 'earlier job', 'earlier jobs')} of the session ahead")
-    if len(ours) > same:
-        parts.append(f"{len(ours) - same} of your jobs ahead")
+    if ours > same:
+        parts.append(f"{ours - same} of your jobs ahead")
     if theirs:
-        parts.append(_count(len(theirs), "other user's job", "other users' jobs") + " ahead")
+        parts.append(_count(theirs, "other user's job", "other users' jobs") + " ahead")
     if not parts and in_queue:
         return "waiting for a classical lane"  # nothing on the QPU meanwhile: lanes were full
     return "; ".join(parts) or "waiting for the QPU"

@@ -10,7 +10,7 @@ from qmodes.widget.compact import compact_ops
 from qmodes.widget.snapshot import render_svg
 from qmodes.widget.state import TimelineState
 from qmodes.widget.summary import summarize
-from qmodes.widget.waits import OthersOnQpu, gaps, waits
+from qmodes.widget.waits import Busy, during, gaps, waits
 from tests.local.device import make_device, x_circuit
 from tests.widget.fakes import fill_batch
 
@@ -124,15 +124,18 @@ def test_a_job_cancelled_while_it_waited_keeps_its_wait_and_reason():
     assert gaps(after_qpu, final=True, finished=2.6, now=5.0) == [(0.2, 1.0)]  # not after it
 
 
-def test_other_users_on_the_qpu_are_counted_once_each_and_the_running_one_too():
-    others = OthersOnQpu()
-    for start, end in [(0.0, 1.0), (1.0, 2.5), (4.0, 6.0)]:
-        others.add(start, end)
-    others.add(7.0)
-    assert others.between(0.5, 4.5) == {0.0, 1.0, 4.0}
-    assert others.between(2.5, 4.0) == set()
-    assert others.between(6.5, 8.0) == {7.0}
-    assert others.band(since=0.5, limit=10, now=8.0) == [(0.0, 2.5), (4.0, 6.0), (7.0, 8.0)]
+def test_jobs_on_the_qpu_during_a_wait_are_counted_once_each_and_the_running_one_too():
+    busy = Busy()
+    for start, end in [(0.0, 1.0), (1.0, 2.5), (2.6, 2.9), (4.0, 6.0)]:
+        busy.close(start, end)
+    busy.open(7.0)
+    assert busy.count(0.5, 4.5) == 4 and busy.count(2.95, 4.0) == 0
+    assert busy.count(6.5, 8.0) == 1  # the one on the QPU now
+    # waiting (0.5, 2.55), then pre-processing, then waiting (3.0, 4.5): (2.6, 2.9) is not
+    # counted, (1.0, 2.5) once
+    assert during(busy, [(0.5, 2.55), (3.0, 4.5)]) == 3
+    assert busy.band(since=0.5, limit=10, now=8.0) == [(0.0, 2.5), (2.6, 2.9), (4.0, 6.0),
+                                                       (7.0, 8.0)]
 
 
 def test_the_static_snapshot_draws_waits_as_queued_with_their_reason_and_the_band():
