@@ -39,6 +39,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from typing import Any
 
@@ -173,7 +174,8 @@ class TimelineState:
         for job_id in self._settled:
             job = self.jobs[job_id]
             qpu = job.span("qpu")
-            end = qpu.start if qpu is not None else (job.finished or 0.0)
+            end = qpu.start if qpu is not None else (
+                job.finished if job.finished is not None else self.latest)
             text = self.reason(job, end)
             if text is not None and self.waits.get(job_id) != text:
                 self.waits[job_id] = text
@@ -241,7 +243,8 @@ class TimelineState:
         elif event.kind == "job.changed":
             for name, value in data.items():
                 setattr(job, name, value)
-            if data.get("status") in _FINAL and self._waiting.pop(job.id, 0) is None:
+            if data.get("status") in _FINAL and job.id in self._waiting:
+                del self._waiting[job.id]
                 if job.span("qpu") is None:
                     self._settled.append(job.id)  # ended while it waited
             changes = self._fields(data, [k for k in data if k in _JOB_FIELDS])
@@ -283,7 +286,7 @@ class TimelineState:
     def live_waits(self, now: float, limit: int = 10) -> dict[int, str]:
         """Why the first ``limit`` jobs still waiting wait so far: job index -> reason."""
         out: dict[int, str] = {}
-        for job_id in list(self._waiting)[:limit]:
+        for job_id in itertools.islice(self._waiting, limit):
             text = self.reason(self.jobs[job_id], now)
             if text is not None:
                 out[self._job_index[job_id]] = text

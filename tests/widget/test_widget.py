@@ -40,12 +40,13 @@ def test_deltas_chain_from_to_and_carry_only_new_ops(flusher):
     assert widget.delta == {}  # the first snapshot carries everything so far
     timeline.update_job("batch-1-job00019", 1.1, status="CANCELLED")
     widget.flush()
-    assert widget.delta == {"from": held, "to": held + 1,
-                            "ops": [["j", 19, {"status": "CANCELLED"}]]}
+    assert widget.delta == {"from": held, "to": held + 2, "ops": [  # and why it had waited
+        ["j", 19, {"status": "CANCELLED"}],
+        ["j", 19, {"wait": "waiting for the batch's turn (2 of its jobs ahead)"}]]}
     timeline.update_job("batch-1-job00018", 1.2, status="CANCELLED")
     timeline.update_job("batch-1-job00017", 1.2, status="CANCELLED")
     widget.flush()
-    assert (widget.delta["from"], widget.delta["to"]) == (held + 1, held + 3)
+    assert (widget.delta["from"], widget.delta["to"]) == (held + 2, held + 6)
 
 
 def test_an_update_of_a_10000_job_batch_is_small(flusher):
