@@ -44,6 +44,7 @@ __all__ = [
     "ContextRecord",
     "Event",
     "JobRecord",
+    "OTHERS_QPU",
     "Span",
     "SpanKind",
     "Timeline",
@@ -56,6 +57,9 @@ SpanKind = Literal["queued", "classical", "qpu", "post"]
 on the QPU, and post-processing."""
 
 SPAN_KINDS: tuple[SpanKind, ...] = ("queued", "classical", "qpu", "post")
+
+OTHERS_QPU = "others.qpu"
+"""The kind of event that says another user's job holds a QPU (:meth:`Timeline.others_qpu`)."""
 
 
 
@@ -290,6 +294,20 @@ class Timeline:
                 span.start = data["start"] = min(start, time)
             span.end = time
             event = self._emit("span.closed", job_id, record.context_id, time, data)
+        self._notify(event)
+
+    # -- other users ----------------------------------------------------------------------
+    def others_qpu(self, backend: str, start: float, end: float | None = None) -> None:
+        """Another user's job holds ``backend``'s QPU from ``start`` (``end`` None: it just
+        started; the same ``start`` with an ``end``: it ended).
+
+        An emulated device's scheduler records this for other users' jobs (their aggregate:
+        no record, no row), so observers can draw the load and say why a job waited. The
+        event (kind ``others.qpu``, subject the backend) belongs to no context.
+        """
+        with self._lock:
+            event = self._emit(OTHERS_QPU, backend, None, start if end is None else end,
+                               {"backend": backend, "start": start, "end": end})
         self._notify(event)
 
     # -- readers (copies: safe to use while the runtime goes on) ---------------------------

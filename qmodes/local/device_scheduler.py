@@ -4,7 +4,8 @@ A :class:`DeviceScheduler` is the local scheduler (:mod:`qmodes.local.scheduler`
 ``fake_<device>`` in device time (:mod:`qmodes.local.device_time`). On top of IBM's rules it
 hosts other users' jobs (:mod:`qmodes.local.load`): they are scheduled like yours, with a fair
 share of the QPU (turns while both of you wait), wait in the queue rather than on the lanes, and
-stay off the timeline: only their aggregated occupancy is kept.
+stay off the timeline's records: only their aggregated occupancy is kept, and the timeline
+hears when one of them holds the QPU (``others.qpu`` events, for the widget's load band).
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ class DeviceScheduler(Scheduler):
         self.source = device_source(device)
         self.occupancy = Occupancy()
         """Other users' time on this device's QPU (aggregated, not one row per job)."""
-        self.timeline = _ForeignAside(self.timeline, self.occupancy)  # type: ignore[assignment]
+        self.timeline = _ForeignAside(self.timeline, self.occupancy,  # type: ignore[assignment]
+                                      self.backend_name)
         self.load: BackgroundLoad | None = None
 
     def start_load(self, model: LoadModel) -> None:
@@ -122,11 +124,13 @@ def _foreign(job: Any) -> bool:
 
 
 class _ForeignAside:
-    """The scheduler's view of the timeline: other users' jobs go to the occupancy only."""
+    """The scheduler's view of the timeline: other users' jobs go to the occupancy, and only
+    their QPU time to the timeline (:meth:`~qmodes.timeline.Timeline.others_qpu`)."""
 
-    def __init__(self, timeline: Timeline, occupancy: Occupancy) -> None:
+    def __init__(self, timeline: Timeline, occupancy: Occupancy, backend: str) -> None:
         self._timeline = timeline
         self._occupancy = occupancy
+        self._backend = backend
         self._open: dict[str, tuple[str, float]] = {}
         self._arrived: dict[str, float] = {}
 
@@ -149,6 +153,8 @@ class _ForeignAside:
             self._open[job_id] = (kind, time)
             if kind == "queued":
                 self._arrived[job_id] = time
+            elif kind == "qpu":
+                self._timeline.others_qpu(self._backend, time)
         else:
             self._timeline.open_span(job_id, kind, time)
 
@@ -160,3 +166,4 @@ class _ForeignAside:
         start = opened if start is None else start
         if kind == "qpu":
             self._occupancy.add(start, time, self._arrived.get(job_id))
+            self._timeline.others_qpu(self._backend, start, time)

@@ -40,12 +40,12 @@ from typing import Any
 
 from qmodes.local.device_scheduler import DeviceScheduler, device_source
 from qmodes.local.executors import Done, Executor, Phase
-from qmodes.local.load import LoadModel, Occupancy, check_load
+from qmodes.local.load import LoadModel, check_load
 from qmodes.local.virtual_clock import Hold, VirtualClock
 from qmodes.timeline import Timeline
 
 __all__ = ["DeviceScheduler", "DeviceTime", "DeviceTimeExecutor", "InlineExecutor", "device_source",
-           "install_warp_hook", "load_band", "projected_seconds", "set_device_load",
+           "install_warp_hook", "projected_seconds", "set_device_load",
            "warp_hook"]
 
 
@@ -344,23 +344,3 @@ def set_device_load(runtime: Any, backend: Any, load: float) -> None:
         scheduler.start_load(LoadModel(load, seed=getattr(runtime.device_time, "seed", 0)))
     else:
         scheduler.stop_load()
-
-
-def load_band(handles: Any, origin: float | None, limit: int = 200) -> dict[str, Any] | None:
-    """Other users' time on the QPU of the contexts ``handles`` run on, for the widget.
-
-    Returns None unless a handle's device has other users; else ``intervals`` (the last
-    ``limit`` busy intervals, seconds from ``origin``, merged), ``jobs`` and ``seconds``
-    (totals), and ``source``. One band, not one row per job.
-    """
-    if origin is None:
-        return None
-    for handle in handles:
-        occupancy = getattr(getattr(handle, "_scheduler", None), "occupancy", None)
-        if isinstance(occupancy, Occupancy) and occupancy.jobs:
-            intervals = occupancy.intervals(since=origin)[-limit:]
-            return {"intervals": [[round(a - origin, 3), round(b - origin, 3)]
-                                  for a, b in intervals],
-                    "jobs": occupancy.jobs, "seconds": round(occupancy.seconds, 3),
-                    "source": "other users (seeded load model)"}
-    return None

@@ -86,6 +86,8 @@ def _job_ops(state: TimelineState, job: JobRecord, ji: int, ci: int) -> list[Op]
             ops.append(["s", ji, state.relative(span.end)])
     extras = {name: getattr(job, name, None) for name in _JOB_EXTRAS}
     extras = {name: value for name, value in extras.items() if value not in (None, "", 0)}
+    if job.id in state.waits:
+        extras["wait"] = state.waits[job.id]
     if extras:
         ops.append(["j", ji, state._fields(extras, extras)])
     return ops

@@ -19,11 +19,13 @@ from html import escape
 from typing import Any
 
 from qmodes.widget.state import TimelineState
+from qmodes.widget.waits import gaps
 
 __all__ = ["COLORS", "render_html", "render_svg", "render_text"]
 
 COLORS = {"queued": "#b0b7c3", "classical": "#4a90d9", "qpu": "#8e44ad", "post": "#2aa198",
           "ERROR": "#d9534f", "CANCELLED": "#7f8c8d", "window": "#dbe9f9", "idle": "#fbe3b6",
+          "load": "#b57edc",
           "text": "#333333", "grid": "#e3e3e3"}
 """Fixed colours of the static picture (the live widget follows the theme instead)."""
 
@@ -55,7 +57,8 @@ def _x(t: float, span: float) -> float:
 
 
 def render_svg(state: TimelineState, summary: dict[str, Any]) -> str:
-    """An inline SVG Gantt chart: one row per job (the first 60), windows as bands."""
+    """An inline SVG Gantt chart: one row per job (the first 60), windows as bands, waits for
+    the QPU as queued time (their reason in the tooltip), other users' time as a band."""
     origin = state.origin or 0.0
     now = summary["now"]
     jobs = list(state.jobs.values())
@@ -72,6 +75,14 @@ def render_svg(state: TimelineState, summary: dict[str, Any]) -> str:
             x0, x1 = _x(w.start - origin, span), _x(end, span)
             out.append(f'<rect x="{x0:.1f}" y="{_AXIS}" width="{max(1.0, x1 - x0):.1f}" '
                        f'height="{height - _AXIS}" fill="{COLORS["window"]}"/>')
+    load = state.load_band(origin + now)
+    for a, b in (load or {}).get("intervals", []):
+        x0, x1 = _x(a, span), _x(b, span)
+        if x1 >= _GUTTER:
+            x0 = max(x0, _GUTTER)
+            out.append(f'<rect x="{x0:.1f}" y="{_AXIS - 6}" width="{max(1.0, x1 - x0):.1f}" '
+                       f'height="4" fill="{COLORS["load"]}"><title>other users {b - a:.3f}s'
+                       f'</title></rect>')
     for i in range(5):
         t = span * i / 4
         x = _x(t, span)
@@ -83,6 +94,12 @@ def render_svg(state: TimelineState, summary: dict[str, Any]) -> str:
         y = _AXIS + row * _ROW
         out.append(f'<text x="4" y="{y + 10}" fill="{COLORS["text"]}">'
                    f'{escape(job.id[-14:])}</text>')
+        why = state.waits.get(job.id) or state.reason(job, origin + now)
+        for a, b in gaps(job.spans, job.in_final_state, job.finished, origin + now):
+            x0, x1 = _x(a - origin, span), _x(b - origin, span)
+            out.append(f'<rect x="{x0:.1f}" y="{y + 2}" width="{max(1.0, x1 - x0):.1f}" '
+                       f'height="{_ROW - 4}" fill="{COLORS["queued"]}"><title>{escape(job.id)} '
+                       f'waited {b - a:.3f}s for the QPU: {escape(why or "")}</title></rect>')
         for s in job.spans:
             end = (s.end if s.end is not None else origin + now) - origin
             x0, x1 = _x(s.start - origin, span), _x(end, span)
@@ -90,7 +107,9 @@ def render_svg(state: TimelineState, summary: dict[str, Any]) -> str:
                                            and s is job.spans[-1]) else COLORS[s.kind]
             out.append(f'<rect x="{x0:.1f}" y="{y + 2}" width="{max(1.0, x1 - x0):.1f}" '
                        f'height="{_ROW - 4}" fill="{color}"><title>{escape(job.id)} '
-                       f'{s.kind} {end - (s.start - origin):.3f}s</title></rect>')
+                       f'{s.kind} {end - (s.start - origin):.3f}s'
+                       f'{": " + escape(why) if s.kind == "queued" and why else ""}'
+                       f'</title></rect>')
     if len(jobs) > len(shown):
         out.append(f'<text x="4" y="{height - 4}" fill="{COLORS["text"]}">… and '
                    f'{len(jobs) - len(shown)} more jobs</text>')
@@ -107,9 +126,11 @@ def render_html(state: TimelineState, summary: dict[str, Any]) -> str:
     parts.append(render_svg(state, summary))
     legend = " ".join(
         f'<span style="display:inline-block;width:10px;height:10px;background:{COLORS[k]}">'
-        f"</span> {label}" for k, label in (("queued", "queued"), ("classical", "classical"),
+        f"</span> {label}" for k, label in (("queued", "queued or waiting for the QPU"),
+                                             ("classical", "classical"),
                                              ("qpu", "QPU"), ("post", "post-processing"),
                                              ("ERROR", "failed"), ("CANCELLED", "cancelled"),
-                                             ("window", "session window")))
+                                             ("window", "session window"),
+                                             ("load", "other users")))
     parts.append(f"<div>{legend}</div></div>")
     return "".join(parts)

@@ -3,8 +3,32 @@
 // them, and each view draws the visible rows of the Gantt chart on a canvas.
 const KINDS = ["queued", "classical", "qpu", "post"];
 const FINAL = new Set(["DONE", "ERROR", "CANCELLED"]);
-const ROW = 16, AXIS = 22, GUTTER = 132;
+const ROW = 16, AXIS = 22, GUTTER = 132, EPS = 0.0005;
 const stores = new Map();
+
+// Where a job waited for the QPU besides its queued span: between its phases before the QPU
+// took it, and since its last phase while the QPU has not (qmodes/widget/waits.py: gaps).
+export function gaps(job, now) {
+  const sp = job.spans, out = [];
+  for (let n = 0; n + 1 < sp.length; n++) {
+    if (sp[n][0] === 2) return out;
+    if (sp[n][2] !== null && sp[n + 1][1] - sp[n][2] > EPS) out.push([sp[n][2], sp[n + 1][1]]);
+  }
+  const last = sp[sp.length - 1];
+  if (last && last[2] !== null && last[0] < 2) {
+    const end = FINAL.has(job.status) ? job.finished : now;
+    if (end != null && end - last[2] > EPS) out.push([last[2], end]);
+  }
+  return out;
+}
+
+// Seconds a job waited for the QPU: its queued spans and its gaps.
+export function waited(job, now) {
+  let total = 0;
+  for (const [k, s, e] of job.spans) if (k === 0) total += (e === null ? now : e) - s;
+  for (const [s, e] of gaps(job, now)) total += e - s;
+  return total;
+}
 
 export function newStore() {
   return { n: 0, contexts: [], jobs: [], rows: [], summaries: [], version: 0,
@@ -163,6 +187,7 @@ function render({ model, el }) {
   const toolbar = h("div", "qm-toolbar", KINDS.map((k) => `<span><i class="qm-key" style="background:var(--qm-${k})"></i>${k === "qpu" ? "QPU" : k}</span>`).join("")
     + '<span><i class="qm-key" style="background:var(--qm-error)"></i>failed</span><span><i class="qm-key" style="background:var(--qm-cancelled)"></i>cancelled</span>'
     + '<span><i class="qm-key" style="background:var(--qm-window)"></i>active window</span><span><i class="qm-key" style="background:var(--qm-idle)"></i>idle TTL</span>'
+    + '<span class="qm-load-key" hidden><i class="qm-key qm-key-load" style="background:var(--qm-load)"></i>other users</span>'
     + '<span class="qm-spacer-flex"></span><span class="qm-rows"></span>');
   const fit = h("button", "qm-fit", "Fit");
   toolbar.append(fit);
@@ -192,7 +217,7 @@ function render({ model, el }) {
   };
   const colors = () => {
     const cs = getComputedStyle(root), c = {};
-    for (const k of ["bg", "fg", "fg2", "grid", "queued", "classical", "qpu", "post", "error", "cancelled", "window", "idle", "now", "select", "load"])
+    for (const k of ["bg", "fg", "fg2", "grid", "queued", "classical", "qpu", "post", "error", "cancelled", "window", "idle", "now", "select", "load", "load-shade"])
       c[k] = cs.getPropertyValue(`--qm-${k}`).trim() || "#888";
     return c;
   };
@@ -231,12 +256,12 @@ function render({ model, el }) {
       }
     });
     const load = view.summary.load;  // other users on the device: one aggregated band
-    if (load && load.intervals) {
-      g.fillStyle = c.load;
+    if (load && load.intervals) {  // a band above the rows, and a shade behind them
       for (const [a, b] of load.intervals) {
         const x0 = x(a), x1 = x(b);
         if (x1 < GUTTER || x0 > W) continue;
-        g.fillRect(x0, AXIS - 6, Math.max(1, x1 - x0), 5);
+        g.fillStyle = c["load-shade"]; g.fillRect(x0, AXIS, Math.max(1, x1 - x0), H - AXIS);
+        g.fillStyle = c.load; g.fillRect(x0, AXIS - 6, Math.max(1, x1 - x0), 5);
       }
     }
     const span = view.t1 - view.t0, raw = span / Math.max(2, (W - GUTTER) / 90);
@@ -253,6 +278,13 @@ function render({ model, el }) {
       if (!job) continue;
       if (r === view.selected || r === view.hover) { g.fillStyle = c.select; g.fillRect(GUTTER, y, W, ROW); }
       const bad = job.status === "ERROR" ? c.error : job.status === "CANCELLED" ? c.cancelled : null;
+      if (!job.summary) {  // waits between phases: drawn as queued, as the queue itself
+        g.fillStyle = c.queued;
+        for (const [s, e] of gaps(job, t)) {
+          const x0 = Math.max(GUTTER, x(s)), x1 = Math.min(W, x(e));
+          if (x1 - x0 >= 0.5) g.fillRect(x0, y + 3, x1 - x0, ROW - 6);
+        }
+      }
       job.spans.forEach(([k, s, e], n) => {
         const x0 = x(s), x1 = x(e === null ? t : e);
         if (x1 < GUTTER || x0 > W) return;
@@ -306,6 +338,9 @@ function render({ model, el }) {
       <span class="qm-fig">QPU <b>${fmt(p.qpu_seconds.seconds)}</b><small>${esc(p.qpu_seconds.source)}</small></span>
       <span class="qm-fig">Jobs ${Object.entries(p.jobs).map(([k, v]) => `${v} ${k.toLowerCase()}`).join(" · ")}<small>from the timeline</small></span>`).join(""));
     setHTML(advice, advicePanel(model.get("advice") || {}));
+    const load = s.load, loadKey = toolbar.querySelector(".qm-load-key");
+    loadKey.hidden = !load;
+    loadKey.title = load ? `${load.jobs} jobs of other users, ${fmt(load.seconds)} on the QPU; ${load.source}` : "";
     const job = store.rows[view.selected];
     selInfo.textContent = job && !job.summary ? `Selected ${label(job)}: ${job.status}` : "Click a row to select a job.";
     cancelJob.disabled = !ctl || !job || job.summary || FINAL.has(job.status);
@@ -337,9 +372,11 @@ function render({ model, el }) {
       return;
     }
     const rows = job.spans.map(([k, s, e]) => `<tr><td>${k === 2 ? "QPU" : KINDS[k]}</td><td>${fmt((e === null ? t : e) - s)}${e === null ? " so far" : ""}</td></tr>`).join("");
+    const why = job.wait ?? (view.summary.waits || {})[job.i], wait = waited(job, t);
+    const still = !job.wait && why != null;
     tip.innerHTML = `<b class="qm-tip-id">${esc(label(job))}</b> <span class="qm-tip-status">${esc(job.status)}</span><br>
       ${esc(ctx ? `${ctx.mode} ${ctx.id}` : "job mode")} · ${esc(job.primitive)} · PUBs ${job.num_pubs ?? "–"} · shots ${job.shots ?? "–"}
-      <table>${rows}</table>${job.error ? `<div style="color:var(--qm-error)">${esc(job.error)}</div>` : ""}`;
+      <table>${rows}</table>${wait > EPS ? `<div class="qm-tip-wait">${still ? "waiting" : "waited"} ${fmt(wait)}${still ? " so far" : ""} for the QPU${why ? `: <span class="qm-tip-why">${esc(why)}</span>` : ""}</div>` : ""}${job.error ? `<div style="color:var(--qm-error)">${esc(job.error)}</div>` : ""}`;
     tip.style.display = "block";
     tip.style.left = `${Math.min(px + 14, view.width - tip.offsetWidth - 4)}px`;
     const below = py + 14 + tip.offsetHeight <= chart.clientHeight;
@@ -417,7 +454,7 @@ function render({ model, el }) {
   view.width = Math.max(320, chart.clientWidth || 600);
   onSummary();
   draw();
-  el.__qmodes = { store, view, draw, receive: (d) => receive(store, d) };
+  el.__qmodes = { store, view, draw, x, receive: (d) => receive(store, d) };
   return () => { clearInterval(timer); resize.disconnect(); theme.disconnect(); store.listeners.delete(onStore); };
 }
 

@@ -32,7 +32,7 @@ from typing import Any
 import anywidget
 import traitlets as t
 
-from qmodes.timeline import Event, Timeline, default_timeline
+from qmodes.timeline import OTHERS_QPU, Event, Timeline, default_timeline
 from qmodes.widget.compact import compact_ops
 from qmodes.widget.snapshot import render_html, render_text
 from qmodes.widget.state import TimelineState
@@ -54,7 +54,8 @@ class TimelineWidget(anywidget.AnyWidget):
         timeline: the timeline to read; defaults to the contexts' own, else the default one.
         context_ids: ids to watch when no context objects are at hand (no controls then).
         clock: a function returning the time in seconds (defaults to the clock of the first
-            context's runtime, else :func:`time.time`).
+            context's runtime, else :func:`time.time` or the latest time recorded, whichever
+            is later: an emulated device's time runs ahead of the wall clock).
         flusher: the flusher that pushes updates (defaults to the shared one).
         snapshot_interval: the shortest time between two refreshes of ``snapshot`` while live.
         since: show only what happened after this event of the timeline (its ``last_seq``).
@@ -76,7 +77,9 @@ class TimelineWidget(anywidget.AnyWidget):
                       ).tag(sync=True)
     summary = t.Dict(help="Header and usage panel: per context mode, backend, status, TTL "
                           "deadline, max time used, usage by the mode's rule, QPU seconds and "
-                          "jobs by state, each figure with its source.").tag(sync=True)
+                          "jobs by state, each figure with its source; 'load': other users' "
+                          "band on the device; 'waits': job index -> why a job still waiting "
+                          "waits so far.").tag(sync=True)
     advice = t.Dict(help="The advisor: {'tables': [{'context', 'rows': [{'mode', 'usage', "
                          "'wall', 'idle', 'cost', 'recommended'}], 'recommendation', "
                          "'footnote'}], 'hints': [str]}; empty hides the panel.").tag(sync=True)
@@ -100,7 +103,7 @@ class TimelineWidget(anywidget.AnyWidget):
         self._state = TimelineState(timeline, ids)
         if since:  # only what happened after event ``since`` (e.g. a cell's job-mode jobs)
             self._state.last_seq = since
-        self._clock = clock or _clock_of(handles)
+        self._clock = clock or (_clock_of(handles) if handles else self._seen_clock)
         self._flusher = flusher or shared_flusher()
         self._snapshot_interval = snapshot_interval
         self._snapshot_at = -1e9
@@ -136,6 +139,10 @@ class TimelineWidget(anywidget.AnyWidget):
         """True while the widget observes its timeline (until its contexts are final)."""
         return self._unsubscribe is not None
 
+    def _seen_clock(self) -> float:
+        """The wall clock, or the latest time on the timeline when that is later."""
+        return max(time.time(), self._state.latest)
+
     # -- pushing ---------------------------------------------------------------------------
     def watch(self, context: Any) -> None:
         """Also show ``context`` (a Session or Batch) in this widget."""
@@ -153,16 +160,21 @@ class TimelineWidget(anywidget.AnyWidget):
     def wants(self, event: Event) -> bool:
         """Whether ``event`` concerns this widget."""
         ids = self._state.context_ids
-        return ids is None or event.context_id in ids
+        return (ids is None or event.context_id in ids
+                or (event.kind == OTHERS_QPU and event.subject in self._state.backends))
 
     def flush(self) -> bool:
         """Push new ops and the summary now; returns True while something is live."""
         with self._lock:
             ops = self._state.pull()
-            summary = summarize(self._state, self._clock())
-            load = _load_band(self._handles.values(), self._state.origin)
+            now = self._clock()
+            summary = summarize(self._state, now)
+            load = self._state.load_band(now)
             if load is not None:
                 summary["load"] = load
+            waiting = self._state.live_waits(now)
+            if waiting:
+                summary["waits"] = {str(ji): text for ji, text in waiting.items()}
             allowance = _allowance(summary)
             if allowance is not None:
                 summary["allowance"] = allowance
@@ -349,13 +361,6 @@ def _shell() -> Any:
     except ImportError:
         return None
     return get_ipython()
-
-
-def _load_band(handles: Iterable[Any], origin: float | None) -> dict[str, Any] | None:
-    """Other users' occupancy of the watched device, if it has any (device time only)."""
-    from qmodes.local.device_time import load_band
-
-    return load_band(handles, origin)
 
 
 def _clock_of(handles: list[Any]) -> Callable[[], float]:

@@ -64,12 +64,15 @@ def jupyter_server(notebook_dir: Path, home: Path, app: str = "jupyterlab",
            "QMODES_HOME": str(home / "qmodes"),  # the kernels' ledger: not ~/.qmodes
            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     port = free_port()
+    app_class = "LabApp" if app == "jupyterlab" else "JupyterNotebookApp"
     log_path = home / f"{app}.log"
     log = log_path.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", app, "--no-browser", "--allow-root", f"--port={port}",
          "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.ip=127.0.0.1",
-         "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={notebook_dir}"],
+         "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={notebook_dir}",
+         "--ServerApp.port_retries=0",  # the port asked for or none: never another server's
+         f"--{app_class}.expose_app_in_browser=True"],  # window.jupyterapp, as Galata does
         cwd=notebook_dir, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -131,37 +134,82 @@ def dismiss_dialogs(page: Any) -> list[str]:
             accept.first.click()
         else:
             page.keyboard.press("Escape")
-        page.wait_for_timeout(200)
+        dialog.wait_for(state="detached", timeout=10_000)
     return texts
 
 
-def run_all(page: Any, panel: Any) -> None:
-    """Run > Run All Cells, once the kernel takes it (a click right after it starts can be lost)."""
-    first_prompt = panel.locator(".jp-Cell").first.locator(".jp-InputArea-prompt")
-    for _ in range(12):
+# The shown notebook as its model says (window.jupyterapp, exposed by jupyter_server()): not
+# its DOM, which JupyterLab renders lazily (a cell out of view may show no prompt) and late.
+_NOTEBOOK = """() => {
+  const panel = window.jupyterapp?.shell?.currentWidget;
+  const cells = panel?.content?.widgets, context = panel?.sessionContext;
+  if (!cells || !context) return null;
+  const code = cells.filter((c) => c.model.type === "code").map((c) => c.model);
+  return {
+    kernel: context.session?.kernel?.status ?? null,
+    started: code.some((m) => m.executionState === "running" || m.executionCount !== null),
+    done: code.length > 0 && code.every((m) => m.executionState === "idle"
+                                          && m.executionCount !== null),
+    cells: code.map((m) => [m.executionState, m.executionCount]),
+  };
+}"""
+
+
+def notebook_state(page: Any) -> dict[str, Any] | None:
+    """The shown notebook's kernel status and its code cells' execution states."""
+    return page.evaluate(_NOTEBOOK)  # type: ignore[no-any-return]
+
+
+def wait_kernel_idle(page: Any, timeout: float = 120_000) -> None:
+    """Wait until the shown notebook's kernel has started and is idle."""
+    page.wait_for_function(f"() => ({_NOTEBOOK})()?.kernel === 'idle'", timeout=timeout)
+
+
+def run_all(page: Any, panel: Any, item: str = "Run All Cells") -> None:
+    """Run > ``item`` (Run All Cells) once the kernel is idle, exactly once.
+
+    Clicked before the kernel exists, Run All clears the prompts and runs nothing; clicked
+    twice, every cell runs twice. So: wait for the kernel, click, and click again only if the
+    notebook's model shows that no cell started (the menu's command sets a cell running in the
+    click's own handler, so that answer is final, however slowly the page draws).
+    """
+    wait_kernel_idle(page)
+    started = f"() => ({_NOTEBOOK})()?.started === true"
+    for _ in range(3):
         for text in dismiss_dialogs(page):
             print(f"dismissed a front-end dialog: {text!r}")  # shown if the test fails
         page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        page.get_by_role("menuitem", name=item, exact=True).click()
         try:
-            first_prompt.filter(has_text=re.compile(r"\[[*0-9]")).wait_for(timeout=5_000)
+            page.wait_for_function(started, timeout=30_000)
             return
         except Exception:
             page.keyboard.press("Escape")
-    raise AssertionError("Run All Cells never started the first cell")
+    raise AssertionError(f"{item} never started a cell: {notebook_state(page)}")
 
 
 def wait_cells_done(page: Any, panel: Any, timeout: float = 60_000) -> None:
-    """Wait until every cell of the shown notebook has run (a number in each prompt)."""
-    prompts = panel.locator(".jp-Cell .jp-InputArea-prompt")
-    deadline = time.monotonic() + timeout / 1000
-    while True:
-        texts = prompts.all_inner_texts()
-        if texts and all(re.search(r"\[\d+\]", text) for text in texts):
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"cells still running or not run: {texts}")
-        page.wait_for_timeout(100)
+    """Wait until every code cell of the shown notebook has run (its model: idle, with an
+    execution count), wherever it is scrolled."""
+    try:
+        page.wait_for_function(f"() => ({_NOTEBOOK})()?.done === true", timeout=timeout)
+    except Exception:
+        raise AssertionError(f"cells still running or not run: {notebook_state(page)}") from None
+
+
+def switch_theme(page: Any, theme: str) -> None:
+    """Settings > Theme > ``theme``, and wait until it is applied, the shell shown again and
+    the splash gone (JupyterLab shows a splash while it loads a theme's CSS, hides its shell
+    when it has, shows it a frame later and fades the splash out)."""
+    page.get_by_role("menuitem", name="Settings", exact=True).click()
+    labels = page.locator(".lm-Menu-itemLabel")  # submenus have no menuitem role
+    labels.get_by_text("Theme", exact=True).hover()
+    labels.get_by_text(theme, exact=True).click()
+    page.wait_for_function(
+        """(theme) => document.body.dataset.jpThemeName === theme
+             && !document.querySelector(".jp-LabShell.lm-mod-hidden")
+             && !document.querySelector("#jupyterlab-splash")""", arg=theme,
+        timeout=30_000)
 
 
 def screenshot(page: Any, name: str) -> Path:

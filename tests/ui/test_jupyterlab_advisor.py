@@ -19,6 +19,7 @@ from tests.ui.jupyterlab import (
     PANEL,
     open_notebook,
     run_all,
+    switch_theme,
     wait_cells_done,
     write_notebook,
 )
@@ -98,7 +99,6 @@ def test_advisor_panel_table_in_dark_and_light_themes(server, browser):
     panel = open_notebook(page, f"{server.url}/lab/tree/advisor.ipynb?reset")
     page.wait_for_function("() => document.body.dataset.jpThemeName === 'JupyterLab Dark'",
                            timeout=30_000)
-    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)
     run_all(page, panel)
     wait_cells_done(page, panel, timeout=120_000)
     roots = panel.locator(".qm-root")
@@ -114,13 +114,7 @@ def test_advisor_panel_table_in_dark_and_light_themes(server, browser):
     roots.nth(0).locator(".qm-advice").screenshot(path=str(ARTIFACTS / "advisor-dark.png"))
     roots.nth(1).locator(".qm-advice").screenshot(path=str(ARTIFACTS / "advisor-loop-dark.png"))
 
-    page.get_by_role("menuitem", name="Settings", exact=True).click()
-    labels = page.locator(".lm-Menu-itemLabel")
-    labels.get_by_text("Theme", exact=True).hover()
-    labels.get_by_text("JupyterLab Light", exact=True).click()
-    page.wait_for_function("() => document.body.dataset.jpThemeName === 'JupyterLab Light'",
-                           timeout=30_000)
-    page.wait_for_timeout(300)
+    switch_theme(page, "JupyterLab Light")
     light = panel_state(page, 0)
     check_batch_panel(light)
     assert light["muted"] != dark["muted"] and light["background"] != dark["background"]

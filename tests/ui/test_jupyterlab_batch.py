@@ -49,7 +49,6 @@ def test_batch_cell_shows_live_rows_tooltip_and_cancels_a_queued_job(browser, tm
     with jupyterlab(notebooks, home) as url:
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         panel = open_notebook(page, f"{url}/lab/tree/batch.ipynb?reset")
-        page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
         run_all(page, panel)
 
         root = panel.locator(".qm-root").first

@@ -59,7 +59,6 @@ def test_cancel_acts_while_the_cell_is_blocked_in_result(server, browser):
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     panel = open_notebook(page, f"{server.url}/lab/tree/cancel.ipynb?reset")
-    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)
     run_all(page, panel)
     root = panel.locator(".qm-root").first
     try:
@@ -113,7 +112,6 @@ def test_cancel_job_and_close_act_while_the_cell_is_blocked_in_wait(server, brow
     write_notebook(server.notebooks / "wait.ipynb", ["%load_ext qmodes", PACE_CELL, WAIT_CELL])
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     panel = open_notebook(page, f"{server.url}/lab/tree/wait.ipynb?reset")
-    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)
     run_all(page, panel)
     root = panel.locator(".qm-root").first
     root.wait_for(timeout=120_000)

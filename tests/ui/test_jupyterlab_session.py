@@ -15,6 +15,7 @@ import pytest
 from tests.ui.jupyterlab import (
     ARTIFACTS,
     open_notebook,
+    run_all,
     screenshot,
     write_notebook,
 )
@@ -89,19 +90,10 @@ def test_session_windows_status_and_context_buttons(server, browser):
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     panel = open_notebook(page, f"{server.url}/lab/tree/session.ipynb?reset")
-    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
 
     # run the first three cells (the last one is run later, on its own)
     cell(panel, 3).locator(".jp-InputArea-prompt").click()
-    for _ in range(12):  # a click right after the kernel starts can be lost: retry
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Above Selected Cell", exact=True).click()
-        try:
-            cell(panel, 0).locator(".jp-InputArea-prompt").filter(
-                has_text=re.compile(r"\[[*0-9]")).wait_for(timeout=5_000)
-            break
-        except Exception:
-            page.keyboard.press("Escape")
+    run_all(page, panel, "Run All Above Selected Cell")
 
     # the session's header while its cell runs: active, then inactive after the TTL
     session = cell(panel, 2)

@@ -14,6 +14,7 @@ from tests.ui.jupyterlab import (
     open_notebook,
     run_all,
     screenshot,
+    switch_theme,
     wait_cells_done,
     write_notebook,
 )
@@ -84,13 +85,10 @@ def test_widget_follows_the_dark_theme_and_a_switch_to_light(server, browser):
     root.screenshot(path=str(ARTIFACTS / "widget-dark.png"))
 
     # Settings > Theme > JupyterLab Light: the widget follows without re-running the cell
-    page.get_by_role("menuitem", name="Settings", exact=True).click()
-    labels = page.locator(".lm-Menu-itemLabel")  # submenus have no menuitem role
-    labels.get_by_text("Theme", exact=True).hover()
-    labels.get_by_text("JupyterLab Light", exact=True).click()
-    page.wait_for_function("() => document.body.dataset.jpThemeName === 'JupyterLab Light'",
-                           timeout=30_000)
-    page.wait_for_timeout(300)  # a frame or two for the canvas
+    switch_theme(page, "JupyterLab Light")
+    # the canvas is repainted on the next frame: wait for that, not for a fixed time
+    page.wait_for_function(f"(panel) => {{ const c = ({COLOURS})(panel); "
+                           "return c.canvas === c.layout0; }", arg=PANEL, timeout=30_000)
     light = colours(page)
     assert light["layout0"] != dark["layout0"] and light["font1"] != dark["font1"], light
     assert light["background"] == light["layout0"], light

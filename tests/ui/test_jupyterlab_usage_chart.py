@@ -12,6 +12,7 @@ from tests.ui.jupyterlab import (
     open_notebook,
     run_all,
     screenshot,
+    switch_theme,
     wait_cells_done,
     write_notebook,
 )
@@ -20,9 +21,7 @@ pytestmark = pytest.mark.ui
 
 SETTINGS = DARK_THEME
 
-SETUP = """import os, tempfile
-os.environ["QMODES_HOME"] = tempfile.mkdtemp()  # a ledger of its own
-%load_ext qmodes"""
+SETUP = "%load_ext qmodes"  # the kernel's ledger is the server's own (QMODES_HOME, per module)
 
 BATCH_CELL = """%%batch --backend fake_manila --no-widget
 from qiskit import QuantumCircuit
@@ -86,13 +85,7 @@ def test_usage_chart_in_dark_and_light(server, browser):
     assert luminance(dark["fill"]) > 150, dark  # light text on the dark theme
     screenshot(page, "usage-chart-dark")
 
-    page.get_by_role("menuitem", name="Settings", exact=True).click()
-    labels = page.locator(".lm-Menu-itemLabel")
-    labels.get_by_text("Theme", exact=True).hover()
-    labels.get_by_text("JupyterLab Light", exact=True).click()
-    page.wait_for_function("() => document.body.dataset.jpThemeName === 'JupyterLab Light'",
-                           timeout=30_000)
-    page.wait_for_timeout(300)
+    switch_theme(page, "JupyterLab Light")
     light = page.evaluate(READ, PANEL)
     assert light["fill"] == light["outputColour"], light
     assert luminance(light["fill"]) < 100, light  # dark text on the light theme

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from qmodes.timeline import Timeline
+from qmodes.timeline import JobRecord, Timeline
 from qmodes.widget import TimelineWidget
 from qmodes.widget.throttle import Flusher
 from tests.ui.harness import load_widget, model_state
@@ -63,11 +63,9 @@ def test_wheel_zooms_and_fit_restores(page):
     full = page.evaluate(span)
     page.mouse.move(box["x"] + 500, box["y"] + 100)
     page.mouse.wheel(0, -400)
-    page.wait_for_timeout(50)
-    assert page.evaluate(span) < full / 1.5
+    page.wait_for_function(f"() => {span} < {full / 1.5}", timeout=10_000)  # a frame later
     page.locator(".qm-fit").click()
-    page.wait_for_timeout(50)
-    assert abs(page.evaluate(span) - full) < 1e-6
+    page.wait_for_function(f"() => Math.abs({span} - {full}) < 1e-6", timeout=10_000)
 
 
 def test_canvas_follows_a_theme_switch_without_a_resize(page):
@@ -80,15 +78,14 @@ def test_canvas_follows_a_theme_switch_without_a_resize(page):
       const [r, g, b] = c.getContext('2d').getImageData(c.width - 3, 1, 1, 1).data;
       return [r, g, b];
     }"""
-    page.wait_for_timeout(200)  # past the first frames (and the ResizeObserver's first call)
-    assert page.evaluate(pixel) == [255, 255, 255]
+    # drawn on the first frames (and again on the ResizeObserver's first call)
+    page.wait_for_function(f"() => ({pixel})().join() === '255,255,255'", timeout=10_000)
     page.evaluate("""() => {
       document.documentElement.style.setProperty('--vscode-editor-background', '#1e1e1e');
       document.documentElement.style.setProperty('--vscode-editor-foreground', '#d4d4d4');
       document.body.className = 'vscode-dark';
     }""")
-    page.wait_for_timeout(100)
-    assert page.evaluate(pixel) == [30, 30, 30]
+    page.wait_for_function(f"() => ({pixel})().join() === '30,30,30'", timeout=10_000)
     assert page.js_errors == []
 
 
@@ -122,4 +119,47 @@ def test_a_bounded_snapshot_draws_a_summary_row_and_later_rows_still_arrive(page
     assert stub["ci"] == 0 and stub["status"] == "RUNNING" and stub["spans"][0][0] == 1
     page.mouse.click(box["x"] + 300, box["y"] + 22 + 8)  # the summary row: nothing to cancel
     assert page.locator(".qm-cancel-job").is_disabled()
+    assert page.js_errors == []
+
+
+
+def job_mode_wait() -> tuple[TimelineWidget, float]:
+    """A job-mode job pre-processed at once that waits 1.9 s for the QPU: another user's
+    job holds it. Returns the widget and the middle of the wait."""
+    timeline = Timeline()
+    timeline.add_job(JobRecord(id="job-a", context_id=None, mode="job", backend="fake_manila",
+                               primitive="sampler", created=0.0, num_pubs=1, shots=100))
+    for kind, start, end in [("queued", 0.0, 0.0), ("classical", 0.0, 0.1)]:
+        timeline.open_span("job-a", kind, start)
+        timeline.close_span("job-a", end)
+    timeline.others_qpu("fake_manila", 0.05)
+    timeline.others_qpu("fake_manila", 0.05, 2.0)
+    timeline.open_span("job-a", "qpu", 2.0)
+    timeline.close_span("job-a", 2.5)
+    timeline.update_job("job-a", 2.5, status="DONE", finished=2.5)
+    return TimelineWidget(timeline=timeline, flusher=Flusher(), clock=lambda: 3.0), 1.05
+
+
+def test_a_wait_between_phases_is_drawn_as_queued_and_its_tooltip_says_why(page):
+    widget, middle = job_mode_wait()
+    load_widget(page, model_state(widget))
+    look = """(t) => {
+      const q = window.widgetEl.__qmodes, canvas = document.querySelector(".qm-scroll canvas");
+      const d = window.devicePixelRatio || 1, g = canvas.getContext("2d");
+      const probe = document.createElement("canvas").getContext("2d");
+      probe.fillStyle = getComputedStyle(document.querySelector(".qm-root"))
+        .getPropertyValue("--qm-queued").trim();
+      probe.fillRect(0, 0, 1, 1);
+      const px = g.getImageData(Math.round(q.x(t) * d), Math.round((22 + 8) * d), 1, 1);
+      return [[...px.data.slice(0, 3)], [...probe.getImageData(0, 0, 1, 1).data.slice(0, 3)],
+              q.x(t)];
+    }"""
+    page.wait_for_function(f"() => {{ const [a, b] = ({look})({middle}); "
+                           "return a.join() === b.join(); }", timeout=10_000)  # next frame
+    x = page.evaluate(look, middle)[2]
+    box = page.locator(".qm-scroll canvas").bounding_box()
+    page.mouse.move(box["x"] + x, box["y"] + 22 + 8)
+    text = page.locator(".qm-tip").inner_text()
+    assert "waited 1.900 s for the QPU: 1 other user's job ahead" in text, text
+    assert page.locator(".qm-load-key").is_visible()  # the band's legend key
     assert page.js_errors == []

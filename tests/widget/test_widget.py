@@ -40,12 +40,13 @@ def test_deltas_chain_from_to_and_carry_only_new_ops(flusher):
     assert widget.delta == {}  # the first snapshot carries everything so far
     timeline.update_job("batch-1-job00019", 1.1, status="CANCELLED")
     widget.flush()
-    assert widget.delta == {"from": held, "to": held + 1,
-                            "ops": [["j", 19, {"status": "CANCELLED"}]]}
+    assert widget.delta == {"from": held, "to": held + 2, "ops": [  # and why it had waited
+        ["j", 19, {"status": "CANCELLED"}],
+        ["j", 19, {"wait": "waiting for the batch's turn (2 of its jobs ahead)"}]]}
     timeline.update_job("batch-1-job00018", 1.2, status="CANCELLED")
     timeline.update_job("batch-1-job00017", 1.2, status="CANCELLED")
     widget.flush()
-    assert (widget.delta["from"], widget.delta["to"]) == (held + 1, held + 3)
+    assert (widget.delta["from"], widget.delta["to"]) == (held + 2, held + 6)
 
 
 def test_an_update_of_a_10000_job_batch_is_small(flusher):
@@ -57,8 +58,9 @@ def test_an_update_of_a_10000_job_batch_is_small(flusher):
     timeline.update_job("batch-1-job09000", 30.1, status="CANCELLED", finished=30.1)
     widget.flush()
     update = len(json.dumps(widget.delta)) + len(json.dumps(widget.summary))
-    assert widget.delta["ops"] == [["s", 9000, 30.1],
-                                   ["j", 9000, {"status": "CANCELLED", "finished": 30.1}]]
+    assert widget.delta["ops"] == [  # cancelled while it waited: why it waited stays with it
+        ["s", 9000, 30.1], ["j", 9000, {"status": "CANCELLED", "finished": 30.1}],
+        ["j", 9000, {"wait": "waiting for the batch's turn (43 of its jobs ahead)"}]]
     assert update < 2_000 < full / 100
 
 
