@@ -96,6 +96,10 @@ def check_load(value: Any, name: str = "load") -> float:
     return load
 
 
+_STEADY: dict[tuple[Any, ...], tuple[CrowdState, Any]] = {}
+"""Steady states already drawn, by (load, seed, generator state): a pure function of them."""
+
+
 @dataclass
 class LoadModel:
     """Other users' jobs on one device: arrivals and durations, seeded.
@@ -169,6 +173,18 @@ class LoadModel:
         """
         if self.load <= 0:
             return CrowdState(0.0, (), math.inf)
+        key = (self.load, self.seed, self.rng.getstate())
+        known = _STEADY.get(key)
+        if known is not None:  # the same crowd again (the advisor replays each mode with it)
+            self.rng.setstate(known[1])
+            return known[0]
+        state = self._warm_up()
+        if len(_STEADY) >= 1024:
+            _STEADY.clear()
+        _STEADY[key] = (state, self.rng.getstate())
+        return state
+
+    def _warm_up(self) -> CrowdState:
         now = -WARMUP_JOBS * self.mean_duration / self.load
         free = now  # when the QPU is free of the jobs so far
         pending: collections.deque[tuple[float, float]] = collections.deque()  # (start, end)

@@ -176,15 +176,17 @@ def test_the_mean_queue_wait_matches_the_simulated_device():
     assert sum(waits) / len(waits) == pytest.approx(LoadModel(0.8).mean_queue_wait(), rel=0.3)
 
 
-def test_the_advisor_replays_with_the_load_model_s_queue_wait():
-    device = make_device()
+def test_the_advisor_replays_with_the_load_of_the_device_the_context_ran_on():
+    device = make_device(load=0.8, seed=1)
     with qmodes.Session("fake_manila", runtime=device.runtime) as session:
         for _ in range(3):
             qmodes.Sampler().run([x_circuit()], shots=SHOTS).result()
-    busy, same = session.advise(load=0.8), session.advise(
-        queue_wait=LoadModel(0.8).mean_queue_wait())
-    assert busy.outcomes["job"].wall == pytest.approx(same.outcomes["job"].wall)
-    assert busy.outcomes["job"].wall > session.advise().outcomes["job"].wall + 3 * 20
+    assert session.record().device_load == 0.8
+    busy, idle = session.advise(), session.advise(load=0)
+    assert busy.load == 0.8 and busy.crowds == 16 and "load 80%" in str(busy)
+    assert idle.load == 0 and idle.outcomes["job"].waited == 0
+    assert busy.outcomes["job"].waited > 0
+    assert busy.outcomes["job"].wall > idle.outcomes["job"].wall
 
 
 def test_the_crowd_is_in_its_steady_state_when_the_first_job_arrives():
