@@ -32,12 +32,14 @@ from qmodes.workload import Workload, workload_from_records
 __all__ = ["DEFAULT_CROWDS", "Advice", "ModeOutcome", "advise", "replay", "seconds_text",
            "set_default_objective"]
 
-DEFAULT_CROWDS = 16
-"""Seeded crowds of other users each mode is replayed with (one on an idle device)."""
-REPLAY_BUDGET = 1000
+DEFAULT_CROWDS = 32
+"""Seeded crowds of other users each mode is replayed with (one on an idle device). Waits
+behind other users are heavy-tailed (their jobs last 3 s to 2.4 min): a median over fewer
+crowds moves by a third from one set of seeds to another (``bench/bench_advisor.py``)."""
+REPLAY_BUDGET = 800
 """With the default crowds, a workload of more than ``REPLAY_BUDGET / DEFAULT_CROWDS`` jobs is
 replayed with fewer crowds (``REPLAY_BUDGET // jobs``, at least :data:`MIN_CROWDS`), so that
-advice stays interactive: a 100-job workload is advised in about 0.2 s."""
+advice stays interactive: a 100-job workload is advised with 8 crowds in about 0.3 s."""
 MIN_CROWDS = 8
 MAX_CROWDS = 256
 _default_objective = "balanced"

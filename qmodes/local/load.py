@@ -138,8 +138,8 @@ class LoadModel:
 
         The job on the QPU (busy with probability ``load``) finishes its residual time,
         ``E[S²] / (2 E[S])``; fair share then gives you the next turn (others had theirs
-        while you were away): ``load × E[S²] / (2 E[S])``. The advisor can use it as its
-        ``queue_wait``.
+        while you were away): ``load × E[S²] / (2 E[S])``. The steady-state crowd gives this
+        mean (``tests/local/test_load.py``).
 
         Example:
             >>> round(LoadModel(0.8).mean_queue_wait(), 1)

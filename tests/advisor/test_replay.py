@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qmodes.advisor import Workload, WorkloadJob, advise, replay
+from qmodes.advisor import DEFAULT_CROWDS, Workload, WorkloadJob, advise, replay
 
 SOURCE = "projected for fake_manila (test)"
 
@@ -75,7 +75,7 @@ def test_on_a_busy_device_job_mode_waits_for_other_users_and_a_session_waits_onc
     assert session.wall < job.wall
     assert job.usage.seconds == batch.usage.seconds == pytest.approx(25)  # billing unchanged
     assert job.wall_range[0] <= job.wall <= job.wall_range[1]
-    assert job.crowds == 16
+    assert job.crowds == DEFAULT_CROWDS
 
 
 def test_the_replay_is_the_emulator_s_device_and_crowd():

@@ -177,13 +177,15 @@ def test_the_mean_queue_wait_matches_the_simulated_device():
 
 
 def test_the_advisor_replays_with_the_load_of_the_device_the_context_ran_on():
+    from qmodes.advisor import DEFAULT_CROWDS
+
     device = make_device(load=0.8, seed=1)
     with qmodes.Session("fake_manila", runtime=device.runtime) as session:
         for _ in range(3):
             qmodes.Sampler().run([x_circuit()], shots=SHOTS).result()
     assert session.record().device_load == 0.8
     busy, idle = session.advise(), session.advise(load=0)
-    assert busy.load == 0.8 and busy.crowds == 16 and "load 80%" in str(busy)
+    assert busy.load == 0.8 and busy.crowds == DEFAULT_CROWDS and "load 80%" in str(busy)
     assert idle.load == 0 and idle.outcomes["job"].waited == 0
     assert busy.outcomes["job"].waited > 0
     assert busy.outcomes["job"].wall > idle.outcomes["job"].wall
