@@ -82,7 +82,8 @@ def advisor_lines(context: Any, target: str | None = None,
     A caption line (the device, the load replayed), one row per mode (recommended first,
     marked ``→``: billed usage, median wall time with its p10–p90 range under load, time
     waited for the device, idle time billed, and cost with ``price_per_second``), the verdict
-    in one line (cheapest, fastest, the pick by ``QModes.objective``), one ``hint: ...`` line per best-practice hint, and the sources in one last line.
+    in one line (cheapest, fastest, the pick by ``QModes.objective``), one ``hint: ...`` line
+    per best-practice hint, and the sources in one last line.
     """
     record = context.record()
     if not record.job_ids:

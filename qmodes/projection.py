@@ -184,7 +184,7 @@ def _pub_circuits_and_shots(pub: Any, primitive: str, shots: int | None,
 
 
 def shots_for_precision(precision: float) -> int:
-    """Shots an Estimator PUB takes for a target precision (standard error): ``⌈1/precision²⌉``.
+    """Shots an Estimator PUB takes for a precision (standard error): ``⌈1/precision²⌉``.
 
     The one rounding qmodes uses: the projection, the job's recorded executions and the shots
     in its result's metadata all come from here. It is the rounding of Qiskit's

@@ -60,8 +60,8 @@ def seconds_text(seconds: float) -> str:
 class ModeOutcome:
     """One mode over the crowds: medians, with p10–p90 ranges of wall time and usage.
 
-    ``waited``: seconds the workload's jobs waited for the device in all (queue, other users'
-    jobs, the batch's turn, an inactive session), median. ``idle``: billed time no job of
+    ``waited``: seconds the workload's jobs waited for the QPU in all, median: behind your own
+    jobs submitted together, other users' jobs, the batch's turn, an inactive session. ``idle``: billed time no job of
     yours used the QPU (a session's idle TTL), median.
     """
 
@@ -135,8 +135,8 @@ class Advice:
                 for m, o in ((m, self.outcomes[m]) for m in order)]
 
     def verdict(self) -> str:
-        """``→ session: <why> (cheapest: batch · fastest: session · objective balanced: <rule>)``,
-        the recommendation in one line."""
+        """The recommendation in one line: ``→ session: <why> (cheapest: batch · fastest:
+        session · objective balanced: <rule>)``."""
         return (f"→ {self.recommended}: {self.reason} (cheapest: {self.cheapest} · fastest: "
                 f"{self.fastest} · objective {self.objective}: {verdict.rule(self.objective)})")
 
@@ -259,8 +259,8 @@ def _reason(outcomes: dict[str, ModeOutcome], pick: str, cheapest: str, fastest:
         return versus(pick, cheapest)
     if pick == cheapest:
         extra = o[fastest].usage.seconds - o[pick].usage.seconds
-        return (f"bills least; {fastest} would finish {seconds_text(o[pick].wall - o[fastest].wall)}"
-                f" sooner for {seconds_text(extra)} more")
+        sooner = seconds_text(o[pick].wall - o[fastest].wall)
+        return f"bills least; {fastest} would finish {sooner} sooner for {seconds_text(extra)} more"
     extra = o[fastest].usage.seconds / max(o[cheapest].usage.seconds, 1e-9) - 1.0
     return (f"{versus(pick, cheapest)}; {fastest} would be faster still but bills "
             f"{extra:.0%} over {cheapest}")

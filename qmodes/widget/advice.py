@@ -79,9 +79,9 @@ def footnote(source: str, price_per_second: float | None = None) -> str:
     money = f" Cost at {price_per_second:g} per second." if price_per_second else ""
     return (f"{source[:1].upper()}{source[1:]}. Usage by each mode's IBM billing rule: job "
             f"mode bills its QPU time, a batch the sum of its jobs' QPU time, a session its "
-            f"active windows (idle TTL included). Wall time: first submission to last result, median "
-            f"over seeded crowds of other users (p10–p90 in brackets); waited: time the jobs "
-            f"waited for the device.{money}")
+            f"active windows (idle TTL included). Wall time: first submission to last result, "
+            f"median over seeded crowds of other users, with its p10–p90 range; waited: time "
+            f"the jobs waited for the device.{money}")
 
 
 def _device(context: ContextRecord, target: str | None) -> str | None:

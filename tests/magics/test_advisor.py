@@ -107,7 +107,8 @@ class TestOnAer:
         lines = _cell_output(shell, capsys, "%%batch --no-widget\n"
                              + INDEPENDENT.format(circuit="bell", n=2))
         advice = shell.user_ns["batch"].advise(target="fake_manila")
-        assert lines[1] == "advisor (projected for fake_manila by IBM's quick formula; idle device):"
+        assert lines[1] == ("advisor (projected for fake_manila by IBM's quick formula; "
+                            "idle device):")
         assert lines[3:6] == _output.advice_table(advice)[1:]
 
     def test_a_device_backend_ignores_the_target(self, shell, capsys):
