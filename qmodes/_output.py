@@ -79,9 +79,11 @@ def advisor_lines(context: Any, target: str | None = None,
     """The advisor's verdict on a closed context's workload, as a compact table; [] when there
     is nothing to project (no jobs, or plain Aer with no ``target`` device).
 
-    A caption line, one row per mode (recommended first, marked ``→``: billed usage, wall
-    time, idle time billed, and cost with ``price_per_second``), the recommendation in one
-    line, one ``hint: ...`` line per best-practice hint, and the sources in one last line.
+    A caption line (the device, the load replayed), one row per mode (recommended first,
+    marked ``→``: billed usage, median wall time with its p10–p90 range under load, time
+    waited for the device, idle time billed, and cost with ``price_per_second``), the verdict
+    in one line (cheapest, fastest, the pick by ``QModes.objective``), one ``hint: ...`` line
+    per best-practice hint, and the sources in one last line.
     """
     record = context.record()
     if not record.job_ids:
@@ -105,8 +107,8 @@ def advisor_lines(context: Any, target: str | None = None,
     how = "from its calibration snapshot" if snapshot else "by IBM's quick formula"
     if price_per_second:
         how += f"; money at {price_per_second:g}/s"
-    lines = [f"advisor (projected for {device} {how}):", *advice_table(advice)]
-    lines.append(f"→ {advice.recommended}: {advice.reason}")
+    lines = [f"advisor (projected for {device} {how}; {advice.conditions()}):",
+             *advice_table(advice), advice.verdict()]
     now = max([t for t in (record.closed_at, record.last_job_completed) if t is not None],
               default=record.created)
     found = [*advice.hints, *hints(record, jobs, now, target=device)]

@@ -44,6 +44,7 @@ class QModes(Configurable):
             %config QModes.target = 'fake_manila'   # advisor: project Aer runs to a device
             %config QModes.pace = 0.1               # device time flows 10x faster
             %config QModes.device_load = 0.8        # other users keep fake devices busy
+            %config QModes.objective = 'time'       # the advisor picks the fastest mode
     """
 
     default_backend = Unicode(
@@ -106,6 +107,12 @@ class QModes(Configurable):
     advisor = Bool(
         True, help="After a %%session/%%batch cell, print what its workload would cost in "
         "each mode on the device (see QModes.target) and best-practice hints."
+    ).tag(config=True)
+
+    objective = Unicode(
+        "balanced",
+        help="What the advisor optimises: 'cost' (the cheapest mode), 'time' (the fastest) or "
+        "'balanced' (the fastest unless it bills more than 10 % over the cheapest).",
     ).tag(config=True)
 
     cluster = Unicode(
@@ -189,6 +196,21 @@ class QModes(Configurable):
             return parse_budget(proposal["value"])
         except ValueError as error:
             raise TraitError(f"QModes.budget: {error}, or None") from None
+
+    @validate("objective")
+    def _check_objective(self, proposal: dict[str, Any]) -> str:
+        from qmodes.advisor.verdict import check_objective
+
+        try:
+            return check_objective(str(proposal["value"]).strip().lower(), "QModes.objective")
+        except ValueError as error:
+            raise TraitError(str(error)) from None
+
+    @observe("objective")
+    def _apply_objective(self, change: dict[str, Any]) -> None:
+        from qmodes.advisor import set_default_objective
+
+        set_default_objective(change["new"])
 
     @observe("budget")
     def _apply_budget(self, change: dict[str, Any]) -> None:
@@ -290,7 +312,7 @@ class QModes(Configurable):
         lines = []
         for name in ("default_backend", "max_time", "interactive_ttl", "widget",
                      "price_per_second", "target", "pace", "device_load", "advisor",
-                     "cluster"):
+                     "objective", "cluster"):
             value = getattr(self, name)
             if name in ("max_time", "interactive_ttl"):
                 shown = "mode default" if value is None else format_duration(value)

@@ -52,6 +52,7 @@ from qmodes.options import (
     resolve,
     warn_not_emulated,
 )
+from qmodes.projection import shots_for_precision
 from qmodes.timeline import JobRecord
 
 __all__ = ["MAX_EXECUTIONS", "Estimator", "Sampler"]
@@ -266,8 +267,8 @@ def _coerce(pubs: Iterable[Any], coerce: Any, form: str) -> list[Any]:
 
 @functools.lru_cache(maxsize=64)
 def _estimator_shots(precision: float) -> int:
-    """Shots IBM's Estimator would take for a precision: ~1/precision²."""
-    return 1 if precision <= 0 else max(1, round(1 / precision**2))
+    """Shots IBM's Estimator would take for a precision (1 for an exact estimate)."""
+    return 1 if precision <= 0 else shots_for_precision(precision)
 
 
 def _check_executions(executions: int) -> None:

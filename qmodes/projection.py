@@ -46,6 +46,7 @@ __all__ = [
     "quick_estimate",
     "rep_delay_of",
     "resolve_device",
+    "shots_for_precision",
 ]
 
 SUB_JOB_OVERHEAD = 2.0
@@ -179,7 +180,26 @@ def _pub_circuits_and_shots(pub: Any, primitive: str, shots: int | None,
     circuits = max(1, epub.parameter_values.size) * groups
     # precision 0 (exact, possible on a simulator only) is projected at IBM's default 1/64
     target = float(epub.precision) or 0.015625
-    return epub.circuit, circuits, math.ceil(1.0 / target**2)
+    return epub.circuit, circuits, shots_for_precision(target)
+
+
+def shots_for_precision(precision: float) -> int:
+    """Shots an Estimator PUB takes for a precision (standard error): ``⌈1/precision²⌉``.
+
+    The one rounding qmodes uses: the projection, the job's recorded executions and the shots
+    in its result's metadata all come from here. It is the rounding of Qiskit's
+    ``BackendEstimatorV2`` and qiskit-ibm-runtime's executor Estimator.
+
+    Example:
+        >>> shots_for_precision(0.03), shots_for_precision(1 / 64)
+        (1112, 4096)
+
+    Raises:
+        ValueError: ``precision`` is not positive (an exact estimate takes no shots).
+    """
+    if not precision > 0:
+        raise ValueError(f"precision must be positive to take shots, not {precision!r}")
+    return max(1, math.ceil(1.0 / precision**2))
 
 
 def project_pubs(pubs: Iterable[Any], device: Any, *, primitive: str = "sampler",

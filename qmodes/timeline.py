@@ -108,6 +108,7 @@ class JobRecord:
     projected_qpu: float | None = None  # projected QPU seconds on the real device, if known
     simulation_seconds: float | None = None  # Aer's own run time of the QPU phase (device time)
     tags: tuple[str, ...] = ()  # qiskit-ibm-runtime's job tags (options.environment.job_tags)
+    device_load: float | None = None  # other users' load on its emulated device (None: none)
 
     def span(self, kind: SpanKind) -> Span | None:
         """The last span of ``kind``, if the job had one."""
@@ -149,6 +150,9 @@ class ContextRecord:
     """The context's job ids in submission order (in a copy: a read-only view, made in O(1))."""
     source: str = "measured on Aer"
     usage_reported: float | None = None
+    device_load: float | None = None
+    """Other users' load on its emulated device when it opened (None: not an emulated
+    device); the advisor replays with it by default."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,6 +59,7 @@ class Workload:
     source: str
     close_after_submit: float | None = 0.0  # closed this long after the last submission, or
     close_after_done: float | None = None  # this long after the last result; None: left open
+    device_load: float = 0.0  # other users' load on the device it ran on (0: idle, plain Aer)
 
 
 def workload_from_records(jobs: Sequence[JobRecord], context: ContextRecord | None = None, *,
@@ -102,8 +103,14 @@ def workload_from_records(jobs: Sequence[JobRecord], context: ContextRecord | No
     label = (f"QPU time projected for {device} {how}"
              if not device.startswith("aer") else "QPU time projected for a typical IBM device "
              "by IBM's quick formula")
+    loads = [j.device_load for j in ordered if j.device_load is not None]
+    ran_on = context.backend if context is not None else ordered[0].backend if ordered else None
+    load = 0.0
+    if device == ran_on:  # the load of the device it ran on, when projected for that device
+        load = (context.device_load if context is not None and context.device_load is not None
+                else max(loads, default=0.0))
     return Workload(tuple(specs), device, label + "; classical time measured on Aer",
-                    after_submit, after_done)
+                    after_submit, after_done, load)
 
 
 def replayable(jobs: Sequence[JobRecord]) -> list[JobRecord]:

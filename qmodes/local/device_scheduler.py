@@ -59,8 +59,15 @@ class DeviceScheduler(Scheduler):
             self.load.stop()
             self.load = None
 
+    @property
+    def device_load(self) -> float:
+        """Other users' share of this device right now (0.0: nobody else)."""
+        load = self.load
+        return load.model.load if load is not None else 0.0
+
     def open_context(self, record: ContextRecord) -> None:
         record.source = self.source
+        record.device_load = self.device_load
         super().open_context(record)
 
     def others_waiting(self) -> list[float]:
@@ -112,6 +119,7 @@ class DeviceScheduler(Scheduler):
         __tracebackhide__ = True
         if not getattr(job, "foreign", False):
             job._record.source = self.source
+            job._record.device_load = self.device_load
         super().submit(job)
 
     def shutdown(self, *args: Any, **kwargs: Any) -> None:

@@ -14,8 +14,12 @@ between 1 and 100 (our assumption: most jobs are small, a few are sweeps), so it
 ``2 + 0.00035 × 4096 × n`` seconds: 3.4 s to 2.4 min, median 16 s, mean about 33 s.
 
 **Arrivals.** A Poisson process with rate ``load / mean duration``, so the QPU is busy
-``load`` of the time in the long run. The device starts busy: ``round(load / (1 - load))``
-jobs (the mean length of an M/M/1 queue) are already queued when the load starts.
+``load`` of the time in the long run. **The crowd starts in its steady state**, however the
+load is set: :meth:`LoadModel.steady_state` runs the crowd alone (first come, first served)
+for about :data:`WARMUP_JOBS` arrivals before the load starts, and the device takes over what
+is left at that instant: the job on the QPU with its remaining time, the jobs queued behind it,
+and the next arrival. So a job of yours that arrives at once finds the QPU busy with
+probability ``load``, as one arriving at a random moment of a long-running crowd does.
 
 **Fair share.** IBM orders the queue by each instance's recent usage against its share
 ("Fair-share scheduler"), so a light user is not stuck behind a heavy one. qmodes approximates
@@ -49,8 +53,8 @@ if TYPE_CHECKING:
     from qmodes.clock import Timer
     from qmodes.local.scheduler import Scheduler
 
-__all__ = ["FOREIGN_PREFIX", "MAX_LOAD", "BackgroundLoad", "LoadModel", "Occupancy",
-           "check_load"]
+__all__ = ["FOREIGN_PREFIX", "MAX_LOAD", "WARMUP_JOBS", "BackgroundLoad", "CrowdState",
+           "LoadModel", "Occupancy", "check_load"]
 
 MAX_LOAD = 0.95
 """Highest load accepted: at 1.0 and above the queue grows without bound."""
@@ -60,6 +64,23 @@ SHOTS = 4096
 """Shots of a foreign job (qiskit-ibm-runtime's Sampler default)."""
 MAX_CIRCUITS = 100
 """Circuits of a foreign job are log-uniform between 1 and this."""
+WARMUP_JOBS = 400
+"""Arrivals the crowd runs alone before the load starts (:meth:`LoadModel.steady_state`):
+many times the queue's relaxation at the highest load, and well under a millisecond."""
+
+
+@dataclass(frozen=True)
+class CrowdState:
+    """Other users at the instant the load starts: what the device takes over.
+
+    ``running``: seconds the job on the QPU still holds it (0.0: the QPU is idle);
+    ``queued``: durations of the jobs waiting behind it, first come first;
+    ``next_arrival``: seconds until the next job arrives.
+    """
+
+    running: float
+    queued: tuple[float, ...]
+    next_arrival: float
 
 
 def check_load(value: Any, name: str = "load") -> float:
@@ -73,6 +94,10 @@ def check_load(value: Any, name: str = "load") -> float:
         raise ValueError(f"{name} must be between 0 and {MAX_LOAD} (the share of the device "
                          f"other users keep busy, e.g. 0.8), not {value!r}")
     return load
+
+
+_STEADY: dict[tuple[Any, ...], tuple[CrowdState, Any]] = {}
+"""Steady states already drawn, by (load, seed, generator state): a pure function of them."""
 
 
 @dataclass
@@ -113,8 +138,8 @@ class LoadModel:
 
         The job on the QPU (busy with probability ``load``) finishes its residual time,
         ``E[S²] / (2 E[S])``; fair share then gives you the next turn (others had theirs
-        while you were away): ``load × E[S²] / (2 E[S])``. The advisor can use it as its
-        ``queue_wait``.
+        while you were away): ``load × E[S²] / (2 E[S])``. The steady-state crowd gives this
+        mean (``tests/local/test_load.py``).
 
         Example:
             >>> round(LoadModel(0.8).mean_queue_wait(), 1)
@@ -133,9 +158,49 @@ class LoadModel:
             return math.inf
         return self.rng.expovariate(self.load / self.mean_duration)
 
-    def initial_queue(self) -> int:
-        """Jobs already waiting when the load starts (mean M/M/1 queue length)."""
-        return round(self.load / (1.0 - self.load)) if self.load > 0 else 0
+    def steady_state(self) -> CrowdState:
+        """The crowd at a random instant of its long run, drawn from this model's seed.
+
+        The crowd runs alone (one QPU, first come, first served) from about
+        :data:`WARMUP_JOBS` arrivals before the instant up to it; what is on the QPU and in the
+        queue then is returned. With ``load`` 0.8 the QPU is busy at that instant in 80 % of
+        the seeds.
+
+        Example:
+            >>> states = [LoadModel(0.8, seed=s).steady_state() for s in range(400)]
+            >>> 0.75 < sum(1 for c in states if c.running > 0) / 400 < 0.85
+            True
+        """
+        if self.load <= 0:
+            return CrowdState(0.0, (), math.inf)
+        key = (self.load, self.seed, self.rng.getstate())
+        known = _STEADY.get(key)
+        if known is not None:  # the same crowd again (the advisor replays each mode with it)
+            self.rng.setstate(known[1])
+            return known[0]
+        state = self._warm_up()
+        if len(_STEADY) >= 1024:
+            _STEADY.clear()
+        _STEADY[key] = (state, self.rng.getstate())
+        return state
+
+    def _warm_up(self) -> CrowdState:
+        now = -WARMUP_JOBS * self.mean_duration / self.load
+        free = now  # when the QPU is free of the jobs so far
+        pending: collections.deque[tuple[float, float]] = collections.deque()  # (start, end)
+        while True:
+            now += self.gap()
+            if now >= 0.0:
+                break
+            start = max(now, free)
+            free = start + self.duration()
+            pending.append((start, free))
+            while pending and pending[0][1] <= now:
+                pending.popleft()
+        left = [(start, end) for start, end in pending if end > 0.0]
+        running = left[0][1] if left and left[0][0] <= 0.0 else 0.0
+        queued = tuple(end - start for start, end in left if start > 0.0)
+        return CrowdState(running, queued, now)
 
 
 class Occupancy:
@@ -207,10 +272,20 @@ class BackgroundLoad:
         self._stopped = False
 
     def start(self) -> None:
-        """Queue the initial jobs and schedule the first arrival."""
-        for _ in range(self.model.initial_queue()):
-            self._submit()
-        self._schedule()
+        """Take over the crowd in its steady state (:meth:`LoadModel.steady_state`) and
+        schedule the next arrival. A device that still has other users' jobs (the load was
+        changed) keeps them instead."""
+        state = self.model.steady_state()
+        if not self._others_present():
+            for seconds in ((state.running,) if state.running > 0 else ()) + state.queued:
+                self._submit(seconds)
+        if not self._stopped and math.isfinite(state.next_arrival):
+            self._timer = self.scheduler.clock.call_later(state.next_arrival, self._arrive)
+
+    def _others_present(self) -> bool:
+        scheduler: Any = self.scheduler
+        return any(getattr(job, "foreign", False) for job in (
+            *scheduler._queue, *scheduler._qpu_ready, *scheduler._running))
 
     def stop(self) -> None:
         """No more arrivals (jobs already queued still run)."""
@@ -229,7 +304,8 @@ class BackgroundLoad:
         self._submit()
         self._schedule()
 
-    def _submit(self) -> None:
+    def _submit(self, seconds: float | None = None) -> None:
+        """Queue one job of other users, lasting ``seconds`` (default: drawn)."""
         from qmodes.jobs import Job
 
         scheduler = self.scheduler
@@ -238,5 +314,6 @@ class BackgroundLoad:
                            created=0.0, source="other users")
         job = Job(record, _NoWork(), scheduler, scheduler.timeline)
         job.foreign = True  # type: ignore[attr-defined]
-        job.seconds = self.model.duration()  # type: ignore[attr-defined]
+        job.seconds = (self.model.duration()  # type: ignore[attr-defined]
+                       if seconds is None else seconds)
         scheduler.submit(job)

@@ -28,6 +28,7 @@ from qiskit.primitives.containers.sampler_pub import SamplerPub
 from qmodes.backends import LocalBackend
 from qmodes.errors import InvalidCircuitError, QModesError
 from qmodes.options import Settings
+from qmodes.projection import shots_for_precision
 
 __all__ = ["EstimatorWork", "MaxExecutionTimeError", "SamplerWork", "check_isa", "new_job_id",
            "project"]
@@ -334,5 +335,5 @@ class EstimatorWork(_Work):
         from qiskit.primitives.containers import PubResult
 
         metadata = dict(result.metadata)
-        metadata.setdefault("shots", max(1, round(1 / precision**2)))
+        metadata.setdefault("shots", shots_for_precision(precision))
         return PubResult(result.data, metadata=metadata)

@@ -3,8 +3,9 @@
 Hints (:func:`qmodes.advisor.hints`) are cheap and refreshed while the workload runs; the
 comparison replays the workload in the three modes (:func:`qmodes.advisor.advise`) and is
 computed when the context is final, or at most every ``COMPARE_INTERVAL`` seconds while live.
-The panel shows it as a small table (mode, billed usage, wall time, idle time billed), the
-recommendation in one line and the sources in one muted footnote.
+The panel shows it as a small table (mode, billed usage, wall time with its p10–p90 range,
+time waited, idle time billed), the verdict in one line (cheapest, fastest, the pick) and the
+sources in one muted footnote: the same rows as the text after a cell (``Advice.rows``).
 
 Example:
     >>> from qmodes.timeline import ContextRecord
@@ -51,9 +52,10 @@ def comparison(context: ContextRecord, jobs: list[JobRecord], target: str | None
     """The advisor's table for one context: the workload replayed in each mode, recommended
     first; None if there is no device to project to (plain Aer without a target) or no job.
 
-    Returns ``{"context", "rows": [{"mode", "usage", "wall", "idle", "cost", "recommended"}],
-    "recommendation": one line, "footnote": the sources, one line}``. ``idle`` is the billed
-    time no job used (None in job mode, which bills nothing else).
+    Returns ``{"context", "rows": Advice.rows(), "recommendation": the verdict in one line,
+    "conditions": the load replayed, "footnote": the sources, one line}``: the same model the
+    text table after a cell is printed from (:meth:`qmodes.advisor.Advice.rows`). A row's
+    ``idle`` is the billed time no job used (None in job mode, which bills nothing else).
     """
     from qmodes.workload import replayable
 
@@ -67,13 +69,8 @@ def comparison(context: ContextRecord, jobs: list[JobRecord], target: str | None
     except Exception:
         _log.debug("advisor failed for %s", context.id, exc_info=True)
         return None
-    order = sorted(("batch", "session", "job"), key=lambda mode: mode != advice.recommended)
-    rows = [{"mode": mode, "usage": round(o.usage.seconds, 3), "wall": round(o.wall, 3),
-             "idle": None if mode == "job" else round(o.idle, 3), "cost": o.cost,
-             "recommended": mode == advice.recommended}
-            for mode, o in ((m, advice.outcomes[m]) for m in order)]
-    return {"context": context.id, "rows": rows,
-            "recommendation": f"{advice.recommended}: {advice.reason}",
+    return {"context": context.id, "rows": advice.rows(), "recommendation": advice.verdict(),
+            "conditions": advice.conditions(),
             "footnote": footnote(advice.source, price_per_second)}
 
 
@@ -82,8 +79,9 @@ def footnote(source: str, price_per_second: float | None = None) -> str:
     money = f" Cost at {price_per_second:g} per second." if price_per_second else ""
     return (f"{source[:1].upper()}{source[1:]}. Usage by each mode's IBM billing rule: job "
             f"mode bills its QPU time, a batch the sum of its jobs' QPU time, a session its "
-            f"active windows (idle TTL included). Wall time: first submission to last result."
-            f"{money}")
+            f"active windows (idle TTL included). Wall time: first submission to last result, "
+            f"median over seeded crowds of other users, with its p10–p90 range; waited: time "
+            f"the jobs waited for the device.{money}")
 
 
 def _device(context: ContextRecord, target: str | None) -> str | None:

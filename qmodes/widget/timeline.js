@@ -165,16 +165,18 @@ function busyIntervals(store, ci, now) {
 // The advisor panel: per context a small table (mode, billed usage, wall time, idle time
 // billed), the recommendation in one line; then the hints; the sources in one muted footnote.
 const secs = (s) => (s == null ? "–" : s < 100 ? `${s.toFixed(1)} s` : `${Math.round(s).toLocaleString("en-US")} s`);
+const range = (r) => (!r || r[0] === r[1] ? "–" : `${secs(r[0])}–${secs(r[1])}`);
 export function advicePanel(adv) {
   const tables = adv.tables || [], hints = adv.hints || [];
   if (!tables.length && !hints.length) return "";
   const money = tables.some((t) => t.rows.some((r) => r.cost != null));
   const body = tables.map((t) => `<div class="qm-adv-block" data-context="${esc(t.context)}">
     ${tables.length > 1 ? `<div class="qm-adv-caption">${esc(t.context)}</div>` : ""}
-    <table class="qm-adv-table"><thead><tr><th>mode</th><th>billed usage</th><th>wall time</th><th>idle billed</th>${money ? "<th>cost</th>" : ""}</tr></thead><tbody>
-    ${t.rows.map((r) => `<tr class="${r.recommended ? "qm-rec" : ""}" data-mode="${esc(r.mode)}"><td>${esc(r.mode)}${r.recommended ? ' <span class="qm-badge">recommended</span>' : ""}</td><td>${secs(r.usage)}</td><td>${secs(r.wall)}</td><td>${secs(r.idle)}</td>${money ? `<td>${r.cost == null ? "–" : r.cost.toFixed(2)}</td>` : ""}</tr>`).join("")}
+    ${t.conditions ? `<div class="qm-adv-cond qm-muted">replayed on the device: ${esc(t.conditions)}</div>` : ""}
+    <table class="qm-adv-table"><thead><tr><th>mode</th><th>billed usage</th><th>wall time</th><th>p10–p90</th><th>waited</th><th>idle billed</th>${money ? "<th>cost</th>" : ""}</tr></thead><tbody>
+    ${t.rows.map((r) => `<tr class="${r.recommended ? "qm-rec" : ""}" data-mode="${esc(r.mode)}"><td>${esc(r.mode)}${r.recommended ? ' <span class="qm-badge">recommended</span>' : ""}</td><td>${secs(r.usage)}</td><td>${secs(r.wall)}</td><td>${range(r.wall_range)}</td><td>${secs(r.waited)}</td><td>${secs(r.idle)}</td>${money ? `<td>${r.cost == null ? "–" : r.cost.toFixed(2)}</td>` : ""}</tr>`).join("")}
     </tbody></table>
-    <div class="qm-adv-rec">→ ${esc(t.recommendation)}</div></div>`).join("");
+    <div class="qm-adv-rec">${esc(t.recommendation)}</div></div>`).join("");
   const notes = [...new Set(tables.map((t) => t.footnote))];
   return `${body}${hints.length ? `<ul class="qm-hints">${hints.map((x) => `<li>${esc(x)}</li>`).join("")}</ul>` : ""}`
     + (notes.length ? `<div class="qm-adv-foot">${notes.map(esc).join(" ")}</div>` : "");

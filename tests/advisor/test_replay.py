@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qmodes.advisor import Workload, WorkloadJob, advise, replay
+from qmodes.advisor import DEFAULT_CROWDS, Workload, WorkloadJob, advise, replay
 
 SOURCE = "projected for fake_manila (test)"
 
@@ -64,23 +64,66 @@ def test_a_shorter_session_ttl_bills_less_idle_time():
     assert session.usage.seconds == pytest.approx(5 * 6 + 4 * 10)
 
 
-def test_queue_waits_make_job_mode_slow_for_dependent_jobs():
-    waits = {mode: replay(chain(5, think=30), mode, queue_wait=300).wall
-             for mode in ("job", "batch", "session")}
-    base = 5 * 6 + 4 * 30
-    assert waits["session"] == pytest.approx(base + 300)  # one queue entry, stays active
-    assert waits["batch"] == pytest.approx(base + 5 * 300)  # 1 s TTL: queues again each time
-    assert waits["job"] == pytest.approx(base + 5 * 300)
-    advice = advise(chain(5, think=30), queue_wait=300)
-    assert advice.recommended == "batch"
-    assert "sooner" in advice.reason  # the trade-off is spelled out
+def test_on_a_busy_device_job_mode_waits_for_other_users_and_a_session_waits_once():
+    workload = chain(5, think=30)
+    job, batch, session = (replay(workload, mode, load=0.8) for mode in ("job", "batch",
+                                                                          "session"))
+    idle = replay(workload, "job")
+    assert idle.waited == 0 and idle.wall == pytest.approx(5 * 6 + 4 * 30)
+    assert job.waited > 30 and job.wall > idle.wall + 30  # other users' jobs between yours
+    assert session.waited < job.waited / 2  # one queue entry, then the device is yours
+    assert session.wall < job.wall
+    assert job.usage.seconds == batch.usage.seconds == pytest.approx(25)  # billing unchanged
+    assert job.wall_range[0] <= job.wall <= job.wall_range[1]
+    assert job.crowds == DEFAULT_CROWDS
+
+
+def test_the_replay_is_the_emulator_s_device_and_crowd():
+    """A job arriving on a busy device waits what the emulator's own first job waits."""
+    from qmodes.advisor import replay_once
+    from qmodes.workload import Workload, WorkloadJob
+    from tests.local.device import first_wait
+
+    one = Workload((WorkloadJob("j", qpu=2.0),), "fake_manila", SOURCE)
+    for seed in range(5):
+        assert replay_once(one, "job", load=0.8, seed=seed).waited == pytest.approx(
+            first_wait(0.8, seed, qpu=2.0))
+
+
+def test_load_zero_replays_an_idle_device_once():
+    outcome = replay(chain(3, think=5), "job", load=0.0, crowds=16)
+    assert outcome.crowds == 1 and outcome.waited == 0
 
 
 def test_session_is_recommended_when_it_is_faster_at_about_the_same_price():
-    # think 5 s: longer than the batch TTL (1 s), so each batch job queues again
-    advice = advise(chain(5, think=5, qpu=60), queue_wait=300)
-    assert advice.recommended == "session"
-    assert "sooner" in advice.reason
+    # the batch's 1 s TTL lapses during each 5 s think: every job queues behind other users
+    advice = advise(chain(8, think=5, qpu=60), load=0.8)
+    assert advice.recommended == advice.fastest == "session"
+    assert advice.cheapest == "batch"
+    assert "sooner than batch" in advice.reason
+
+
+def test_each_objective_picks_by_its_rule():
+    workload = chain(5, think=30)
+    cost, time, balanced = (advise(workload, load=0.8, objective=o)
+                            for o in ("cost", "time", "balanced"))
+    assert cost.recommended == cost.cheapest == "batch"
+    assert time.recommended == time.fastest == "session"
+    # the session bills 150 s against the batch's 25 s: far over 10 %, so balanced saves
+    assert balanced.recommended == "batch"
+    assert "bills least" in balanced.reason
+    assert "(cheapest: batch · fastest: session · objective balanced: the fastest mode " \
+        "unless it bills more than 10% over the cheapest)" in str(balanced)
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"objective": "speed"}, "objective must be one of 'balanced', 'cost', 'time'"),
+    ({"crowds": 0}, "crowds must be a whole number from 1 to 256"),
+    ({"load": 1.2}, r"load must be between 0 and 0\.95"),
+])
+def test_bad_advisor_options_are_one_clear_error(options, message):
+    with pytest.raises(ValueError, match=message):
+        advise(independent(), **options)
 
 
 def test_a_single_job_runs_in_job_mode():
@@ -96,6 +139,7 @@ def test_money_only_with_a_price_and_every_figure_labelled():
     text = str(priced).splitlines()
     assert text[1].split()[-3:] == ["at", "your", "price"]
     assert text[2].startswith("→ batch ") and text[2].endswith(" 80.00")
+    assert [row["mode"] for row in priced.rows()][0] == "batch"  # the model of both views
     assert all(o.usage.source == SOURCE for o in priced.outcomes.values())
     assert SOURCE in str(priced)
 

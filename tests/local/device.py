@@ -50,3 +50,38 @@ def x_circuit() -> QuantumCircuit:
     circuit.x(0)
     circuit.measure_all()
     return circuit  # x and measure are native on fake_manila
+
+
+def first_wait(load: float, seed: int, qpu: float = 2.0) -> float:
+    """Seconds one job waits for the QPU when it arrives as the load starts on a fresh
+    emulated device (``DeviceTime(load=...)``): the device's own scheduler and crowd, with a
+    job that does no Aer work (it holds the QPU for ``qpu`` seconds)."""
+    from qmodes.backends import get_backend
+    from qmodes.jobs import Job
+    from qmodes.timeline import JobRecord
+
+    clock = VirtualClock(wall=lambda: 0.0, thread=False)
+    timeline = Timeline()
+    scheduler = DeviceTime(clock=clock, inner=lambda name: InlineExecutor(), load=load,
+                           seed=seed).make_scheduler(get_backend("fake_manila"), timeline, 5)
+    assert scheduler is not None
+    record = JobRecord(id="mine", context_id=None, mode="job", backend="fake_manila",
+                       primitive="sampler", created=0.0)
+    job = Job(record, _Held(qpu), scheduler, timeline)
+    scheduler.submit(job)
+    while not job.in_final_state() and clock.step():
+        pass
+    return record.span("qpu").start - record.created
+
+
+class _Held:
+    """A job's work that does nothing and holds the QPU for ``projected_qpu`` seconds."""
+
+    pubs: tuple[object, ...] = ()
+
+    def __init__(self, seconds: float) -> None:
+        self.projected_qpu = seconds
+
+    def prepare(self) -> None: ...
+    def execute(self) -> None: ...
+    def finalize(self, raw: object) -> None: ...

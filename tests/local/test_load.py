@@ -9,7 +9,7 @@ import pytest
 import qmodes
 from qmodes.local.load import MAX_LOAD, LoadModel, check_load
 from qmodes.projection import QUICK_PER_EXECUTION, SUB_JOB_OVERHEAD
-from tests.local.device import make_device, x_circuit
+from tests.local.device import first_wait, make_device, x_circuit
 
 SHOTS = 100
 
@@ -94,7 +94,7 @@ def test_no_other_job_runs_inside_a_session_s_active_window():
 
 
 def test_a_batch_s_jobs_jump_the_queue_once_it_has_started():
-    device = make_device(load=0.8, seed=5)
+    device = make_device(load=0.8, seed=0)
     with qmodes.Batch("fake_manila", runtime=device.runtime) as batch:
         jobs = [qmodes.Sampler().run([x_circuit()], shots=40_000) for _ in range(8)]
         jobs[6].wait()  # others arrived meanwhile, and queued
@@ -135,7 +135,7 @@ def test_the_runtime_setting_turns_the_crowd_on_and_off():
 def test_the_widget_draws_other_users_as_one_band():
     from qmodes.widget import TimelineWidget
 
-    device = make_device(load=0.8, seed=11)
+    device = make_device(load=0.8, seed=0)  # the crowd holds the QPU as the load starts
     session = qmodes.Session("fake_manila", runtime=device.runtime)
     widget = TimelineWidget(session, clock=device.clock.now)
     _sampler(device).run([x_circuit()], shots=SHOTS).result()  # job mode: behind the crowd
@@ -176,12 +176,75 @@ def test_the_mean_queue_wait_matches_the_simulated_device():
     assert sum(waits) / len(waits) == pytest.approx(LoadModel(0.8).mean_queue_wait(), rel=0.3)
 
 
-def test_the_advisor_replays_with_the_load_model_s_queue_wait():
-    device = make_device()
+def test_the_advisor_replays_with_the_load_of_the_device_the_context_ran_on():
+    from qmodes.advisor import DEFAULT_CROWDS
+
+    device = make_device(load=0.8, seed=1)
     with qmodes.Session("fake_manila", runtime=device.runtime) as session:
         for _ in range(3):
             qmodes.Sampler().run([x_circuit()], shots=SHOTS).result()
-    busy, same = session.advise(load=0.8), session.advise(
-        queue_wait=LoadModel(0.8).mean_queue_wait())
-    assert busy.outcomes["job"].wall == pytest.approx(same.outcomes["job"].wall)
-    assert busy.outcomes["job"].wall > session.advise().outcomes["job"].wall + 3 * 20
+    assert session.record().device_load == 0.8
+    busy, idle = session.advise(), session.advise(load=0)
+    assert busy.load == 0.8 and busy.crowds == DEFAULT_CROWDS and "load 80%" in str(busy)
+    assert idle.load == 0 and idle.outcomes["job"].waited == 0
+    assert busy.outcomes["job"].waited > 0
+    assert busy.outcomes["job"].wall > idle.outcomes["job"].wall
+
+
+def test_the_crowd_is_in_its_steady_state_when_the_first_job_arrives():
+    """A job arriving as the load starts finds the QPU busy as often as the load says, and
+    waits, on average, what a job arriving at a random moment of a long-running crowd waits."""
+    waits = [first_wait(0.8, seed) for seed in range(300)]
+    assert sum(1 for wait in waits if wait > 0) / len(waits) == pytest.approx(0.8, abs=0.05)
+    assert sum(waits) / len(waits) == pytest.approx(LoadModel(0.8).mean_queue_wait(), rel=0.2)
+
+
+def _set_by_runtime_argument(seed):
+    device = make_device(seed=seed)
+    device.runtime.device_time.load = 0.0
+    return device, lambda: setattr(device.runtime, "device_load", 0.8)
+
+
+@pytest.mark.parametrize("how", ["LocalRuntime(load=)", "runtime.device_load",
+                                 "set_device_load (--load)", "after a first job"])
+def test_the_crowd_starts_the_same_however_the_load_is_set(how):
+    from qmodes.local.device_time import set_device_load
+
+    for seed in range(4):
+        reference = make_device(load=0.8, seed=seed)  # DeviceTime(load=0.8)
+        device = make_device(seed=seed)
+        if how == "LocalRuntime(load=)":
+            device.runtime.device_load = 0.8  # what LocalRuntime(load=) does at construction
+        elif how == "runtime.device_load":
+            device.scheduler()  # the device exists already; the load comes later
+            device.runtime.device_load = 0.8
+        elif how == "set_device_load (--load)":
+            set_device_load(device.runtime, "fake_manila", 0.8)
+        else:
+            _sampler(device).run([x_circuit()], shots=SHOTS).result()
+            device.runtime.device_load = 0.8
+        waits = []
+        for dev in (reference, device):
+            job = _sampler(dev).run([x_circuit()], shots=SHOTS)
+            job.result()
+            record = job.record()
+            waits.append(record.span("qpu").start - record.created)
+        assert waits[1] == pytest.approx(waits[0])
+
+
+def test_job_mode_under_the_process_wide_load_waits_for_other_users():
+    from qmodes.local import default_runtime
+
+    runtime = default_runtime()
+    runtime.device_load = 0.8
+    try:
+        waits = []
+        for _ in range(10):
+            job = qmodes.Sampler(mode="fake_manila").run([x_circuit()], shots=SHOTS)
+            job.result()
+            record = job.record()
+            waits.append(record.span("qpu").start - record.created)
+    finally:
+        runtime.device_load = 0.0
+    assert sum(1 for wait in waits if wait > 0) >= 3
+    assert sum(waits) > 20.0

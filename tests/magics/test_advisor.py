@@ -42,11 +42,13 @@ class TestOnADevice:
         assert lines[0].startswith("batch closed · 4 jobs (4 done) · usage ")
         advice = shell.user_ns["batch"].advise()
         assert advice.recommended == "batch"
-        assert lines[1] == "advisor (projected for fake_manila from its calibration snapshot):"
-        assert lines[2].split() == ["mode", "billed", "usage", "wall", "time", "idle", "billed"]
+        assert lines[1] == ("advisor (projected for fake_manila from its calibration snapshot; "
+                            "idle device):")
+        assert lines[2].split() == ["mode", "billed", "usage", "wall", "time", "waited", "idle",
+                                    "billed"]
         assert lines[3:6] == _output.advice_table(advice)[1:]
         assert lines[3].startswith("→ batch ") and lines[5].startswith("  job ")
-        assert lines[6] == f"→ batch: {advice.reason}"
+        assert lines[6] == advice.verdict() and lines[6].startswith(f"→ batch: {advice.reason}")
         assert lines[7].startswith("hint: 4 jobs use under a minute of QPU time each: combine")
         assert "save ~6 s of QPU time" in lines[7]
         assert lines[8].startswith("sources: QPU time projected for fake_manila")
@@ -57,7 +59,7 @@ class TestOnADevice:
         lines = _cell_output(shell, capsys, "%%batch --no-widget -b fake_manila\n"
                              + INDEPENDENT.format(circuit="isa", n=2))
         outcome = shell.user_ns["batch"].advise(price_per_second=1.5).outcomes["batch"]
-        assert lines[1].endswith("snapshot; money at 1.5/s):")
+        assert lines[1].endswith("snapshot; money at 1.5/s; idle device):")
         assert lines[2].endswith("at your price")
         assert lines[3].startswith("→ batch ") and lines[3].endswith(f"{outcome.cost:,.2f}")
 
@@ -71,8 +73,9 @@ class TestOnADevice:
             "third = sampler.run([isa], shots=100); sim.at(90)"))
         advice = shell.user_ns["session"].advise()
         assert advice.outcomes["session"].usage.seconds > advice.outcomes["batch"].usage.seconds
-        assert lines[1] == "advisor (projected for fake_manila from its calibration snapshot):"
-        assert lines[3].startswith("→ batch ") and f"→ batch: {advice.reason}" in lines
+        assert lines[1] == ("advisor (projected for fake_manila from its calibration snapshot; "
+                            "idle device):")
+        assert lines[3].startswith("→ batch ") and advice.verdict() in lines
         assert any(line.startswith("hint: session ") and "idle time" in line
                    for line in lines[2:])
 
@@ -104,7 +107,8 @@ class TestOnAer:
         lines = _cell_output(shell, capsys, "%%batch --no-widget\n"
                              + INDEPENDENT.format(circuit="bell", n=2))
         advice = shell.user_ns["batch"].advise(target="fake_manila")
-        assert lines[1] == "advisor (projected for fake_manila by IBM's quick formula):"
+        assert lines[1] == ("advisor (projected for fake_manila by IBM's quick formula; "
+                            "idle device):")
         assert lines[3:6] == _output.advice_table(advice)[1:]
 
     def test_a_device_backend_ignores_the_target(self, shell, capsys):
@@ -153,7 +157,7 @@ class TestCost:
         start = time.perf_counter()
         lines = _output.advisor_lines(batch)
         assert time.perf_counter() - start < 1.0  # ~0.1 s here; generous for slow CI
-        assert "→ batch: bills only QPU time" in lines
+        assert any(line.startswith("→ batch: the cheapest and the fastest") for line in lines)
 
     def test_beyond_the_cap_it_says_so_instead(self, shell, capsys, monkeypatch):
         monkeypatch.setattr(_output, "ADVISOR_MAX_JOBS", 1)

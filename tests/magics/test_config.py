@@ -135,4 +135,24 @@ class TestTraits:
         assert QModes(max_time=90).describe() == [
             "default_backend = 'aer'", "max_time = 1m 30s", "interactive_ttl = mode default",
             "widget = True", "price_per_second = None", "target = None", "pace = None",
-            "device_load = 0.0", "advisor = True", "cluster = None", "budget = None"]
+            "device_load = 0.0", "advisor = True", "objective = 'balanced'", "cluster = None",
+            "budget = None"]
+
+
+def test_the_objective_setting_picks_the_advisor_s_default_and_refuses_a_typo(shell, caplog):
+    from qmodes.advisor import advise
+    from qmodes.workload import Workload, WorkloadJob
+
+    jobs = tuple(WorkloadJob(f"j{i}", qpu=5.0, classical=1.0, after=None if i == 0 else i - 1,
+                             think=30.0) for i in range(4))
+    workload = Workload(jobs, "fake_manila", "test", close_after_submit=None,
+                        close_after_done=0.0)
+    try:
+        shell.run_cell("%config QModes.objective = 'time'")
+        assert advise(workload, load=0.8).recommended == "session"  # the fastest
+        shell.run_cell("%config QModes.objective = 'speed'")
+        assert "QModes.objective must be one of 'balanced', 'cost', 'time'" in caplog.text
+        shell.run_cell("%config QModes.objective = 'cost'")
+        assert advise(workload, load=0.8).recommended == "batch"  # the cheapest
+    finally:
+        shell.run_cell("%config QModes.objective = 'balanced'")

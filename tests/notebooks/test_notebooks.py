@@ -173,8 +173,7 @@ def test_execution_modes(run: Callable[[str], Any]) -> None:
     session = _text(_cell_after(nb, "details = session.details()"))
     billed = re.search(r"session.usage\(\) = ([\d.]+) s \(idle billed ([\d.]+) s\)", session)
     assert billed and float(billed.group(2)) >= 1.0  # 3 * 0.5 s of classical work billed
-    side = _text(_cell_after(nb, "print(session.advise())"))
-    assert "recommended: batch" in side
+    side = _text(_cell_after(nb, "'on the device'"))
     rows = {m[0]: [float(x) for x in m[1:]] for m in re.findall(
         r"^ *(job|batch|session) \| +([\d.]+) s \| +([\d.]+) s \| +(\d+) \| +([\d.]+) s \| "
         r"([\d.]+) s$", side, flags=re.M)}
@@ -184,6 +183,16 @@ def test_execution_modes(run: Callable[[str], Any]) -> None:
     assert device("session", 0) < device("job", 0)  # the session waited once
     assert device("job", usage) == device("batch", usage) < device("session", usage)
     assert all(device(mode, 4) < device(mode, 0) for mode in rows)  # no waiting here
+    # the advisor replays the device's load over seeded crowds and agrees with the run
+    advice = _text(_cell_after(nb, "advice = session.advise()"))
+    assert "other users' load 80%, median of 32 seeded crowds" in advice
+    assert re.search(r"\(cheapest: batch · fastest: \w+ · objective balanced: ", advice)
+    check = _text(_cell_after(nb, "the measured run against the advisor's range"))
+    assert check.count(": inside;") == 3 and "OUTSIDE" not in check
+    fastest = re.search(r"fastest here: (\w+); fastest by the advisor's medians: (\w+)", check)
+    assert fastest and fastest.group(1) == fastest.group(2)
+    idle = _text(_cell_after(nb, "session.advise(load=0)"))
+    assert "idle device" in idle and "→ batch: the cheapest and the fastest" in idle
     # always close: the failing cell failed, and its session is closed
     failing = _cell_after(nb, "my analysis failed")
     assert "RuntimeError: my analysis failed" in _text(failing)
@@ -214,8 +223,9 @@ def test_session_vqe(run: Callable[[str], Any]) -> None:
     assert "projected for fake_manila" in changes
     metrics = _text(_cell_after(nb, "metrics()"))
     assert "'quantum_seconds'" in metrics and "'simulation_seconds'" in metrics
-    advice = _text(_cell_after(nb, "queue_wait=60"))
-    assert "recommended: batch" in advice and "job mode would take" in advice
+    advice = _text(_cell_after(nb, "session.advise(load=0)"))
+    assert "other users' load" in advice and "seeded crowds" in advice  # the device's load
+    assert "idle device" in advice and "(cheapest: batch · fastest: " in advice
 
 
 def test_batch_sweep(run: Callable[[str], Any]) -> None:

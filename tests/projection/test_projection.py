@@ -158,3 +158,27 @@ def test_a_lower_max_execution_time_is_the_limit():
     check_limits(projection, "sampler")
     with pytest.raises(ValueError, match="at most 1m"):
         check_limits(projection, "sampler", max_execution_time=60)
+
+
+def test_shots_from_a_precision_are_rounded_once_for_projection_record_and_result():
+    """At precision 0.03, 1/0.03² = 1111.1: every figure says 1112 shots (IBM's ⌈1/p²⌉)."""
+    import qmodes
+    from qmodes.projection import shots_for_precision
+
+    assert shots_for_precision(0.03) == 1112
+    circuit = QuantumCircuit(1)
+    circuit.h(0)
+    job = qmodes.Estimator(mode="aer").run([(circuit, SparsePauliOp("Z"))], precision=0.03)
+    result = job.result()
+    projected = project_pubs([(circuit, SparsePauliOp("Z"))], "fake_manila",
+                             primitive="estimator", precision=0.03)
+    assert job.record().executions == projected.executions == 1112
+    assert result[0].metadata["shots"] == 1112
+
+
+@pytest.mark.parametrize("precision", [0, -0.1])
+def test_an_exact_precision_takes_no_shots(precision):
+    from qmodes.projection import shots_for_precision
+
+    with pytest.raises(ValueError, match="precision must be positive"):
+        shots_for_precision(precision)

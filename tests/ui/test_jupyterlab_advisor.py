@@ -77,12 +77,13 @@ def panel_state(page, index: int) -> dict:
 
 
 def check_batch_panel(state: dict) -> None:
-    assert state["head"] == ["mode", "billed usage", "wall time", "idle billed"], state
+    assert state["head"] == ["mode", "billed usage", "wall time", "p10–p90", "waited",
+                             "idle billed"], state
     assert [row[0].split()[0] for row in state["rows"]] == ["batch", "session", "job"], state
     assert state["rows"][0][0] == "batch recommended" and state["recommended"] == ["batch"]
     for row in state["rows"]:
         assert all(re.fullmatch(r"[\d,.]+ s", cell) for cell in row[1:3]), row
-    assert state["rows"][2][3] == "–"  # job mode bills no idle time
+    assert state["rows"][2][5] == "–"  # job mode bills no idle time
     assert len(state["rec"]) == 1 and state["rec"][0].startswith("→ batch: ")
     [combine] = [h for h in state["hints"] if "combine" in h]
     assert re.search(r"save ~\d+ s of QPU time", combine), combine

@@ -26,7 +26,7 @@ def test_a_finished_device_batch_shows_the_comparison_and_the_combine_hint():
     [table] = widget.advice["tables"]
     rows = table["rows"]
     assert [row["recommended"] for row in rows] == [True, False, False]
-    assert rows[0]["mode"] == "batch" and table["recommendation"].startswith("batch: ")
+    assert rows[0]["mode"] == "batch" and table["recommendation"].startswith("→ batch: ")
     assert {row["mode"] for row in rows} == {"job", "batch", "session"}
     advice = batch.advise()
     for row in rows:
@@ -34,6 +34,7 @@ def test_a_finished_device_batch_shows_the_comparison_and_the_combine_hint():
         assert row["usage"] == round(outcome.usage.seconds, 3)
         assert row["wall"] == round(outcome.wall, 3)
         assert row["idle"] == (None if row["mode"] == "job" else round(outcome.idle, 3))
+    assert rows == advice.rows() and table["recommendation"] == advice.verdict()
     assert "projected for fake_manila" in table["footnote"]
     assert "\n" not in table["footnote"] and "\n" not in table["recommendation"]
     assert any("combine" in hint and "save ~6 s" in hint for hint in widget.advice["hints"])
