@@ -132,6 +132,9 @@ class ReplayRecords:
             spans[-1].start = min(start, time)
         spans[-1].end = time
 
+    def others_qpu(self, backend: str, start: float, end: float | None = None) -> None:
+        """Other users' QPU time: the replay reads the device's occupancy, no event."""
+
 
 class _NoWork:
     """A replayed job does nothing: only its phase durations matter."""
