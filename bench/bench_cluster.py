@@ -145,8 +145,8 @@ def part3(circuit, args) -> None:  # type: ignore[no-untyped-def]
 
 
 def part4(overhead: float, args) -> None:  # type: ignore[no-untyped-def]
+    from qmodes.accounting.projection import project_pubs
     from qmodes.compute.dask_backend import DaskBackend
-    from qmodes.projection import project_pubs
 
     circuit = ansatz(14)
     values = [0.2] * circuit.num_parameters

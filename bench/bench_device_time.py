@@ -23,8 +23,8 @@ from qiskit.circuit import Parameter
 from qiskit.transpiler import generate_preset_pass_manager
 
 import qmodes
+from qmodes.core.timeline import Timeline
 from qmodes.local import LocalRuntime
-from qmodes.timeline import Timeline
 
 JOBS = 20
 SHOTS = 4096  # qiskit-ibm-runtime's default

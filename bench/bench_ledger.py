@@ -28,8 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from qmodes.core.timeline import ContextRecord, JobRecord, Timeline
 from qmodes.ledger import Ledger
-from qmodes.timeline import ContextRecord, JobRecord, Timeline
 
 
 def record(timeline: Timeline, n: int) -> tuple[float, float]:

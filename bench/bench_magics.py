@@ -39,8 +39,8 @@ def bench_cells(repeat: int = 50) -> None:
 
     from traitlets.config import Config
 
-    from qmodes import _output
-    from qmodes.testing_shell import TestingShell
+    from qmodes.notebook import output as _output
+    from qmodes.notebook.testing_shell import TestingShell
 
     config = Config()
     config.HistoryManager.enabled = False

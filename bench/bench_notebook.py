@@ -45,9 +45,9 @@ from qiskit_aer.primitives import SamplerV2 as AerSampler  # noqa: E402
 from traitlets.config import Config  # noqa: E402
 
 import qmodes  # noqa: E402
+from qmodes.core.timeline import Timeline  # noqa: E402
 from qmodes.local import LocalRuntime  # noqa: E402
-from qmodes.testing_shell import TestingShell  # noqa: E402
-from qmodes.timeline import Timeline  # noqa: E402
+from qmodes.notebook.testing_shell import TestingShell  # noqa: E402
 
 SHOTS = 1024
 

@@ -21,37 +21,42 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from qmodes._util import aliases
+
+aliases.install()  # old module names (qmodes.usage, qmodes.jobs...) import for one release
+
 _LAZY = {
     "Batch": "qmodes.modes",
-    "ContextClosedError": "qmodes.errors",
-    "Estimator": "qmodes.primitives",
-    "InvalidCircuitError": "qmodes.errors",
-    "Job": "qmodes.jobs",
-    "JobCancelledError": "qmodes.jobs",
-    "JobFailedError": "qmodes.jobs",
-    "JobMaxTimeoutError": "qmodes.jobs",
-    "JobTimeoutError": "qmodes.jobs",
+    "ContextClosedError": "qmodes.core.errors",
+    "Estimator": "qmodes.modes.primitives",
+    "InvalidCircuitError": "qmodes.core.errors",
+    "Job": "qmodes.core.jobs",
+    "JobCancelledError": "qmodes.core.jobs",
+    "JobFailedError": "qmodes.core.jobs",
+    "JobMaxTimeoutError": "qmodes.core.jobs",
+    "JobTimeoutError": "qmodes.core.jobs",
     "LocalService": "qmodes.modes",
-    "OptionNotEmulatedWarning": "qmodes.options",
-    "QModesError": "qmodes.errors",
-    "Sampler": "qmodes.primitives",
+    "OptionNotEmulatedWarning": "qmodes.core.options",
+    "QModesError": "qmodes.core.errors",
+    "Sampler": "qmodes.modes.primitives",
     "Session": "qmodes.modes",
     "available_backends": "qmodes.backends",
     "current_context": "qmodes.modes",
     "get_backend": "qmodes.backends",
-    "parse_duration": "qmodes.durations",
+    "parse_duration": "qmodes.core.durations",
 }
 """Public names and the module that defines each: imported on first use, so that
 ``import qmodes`` (and ``%load_ext qmodes``) stays fast and pulls in neither Qiskit nor IPython."""
 
 
 _SUBMODULES = frozenset({
-    "advisor", "backends", "clock", "compat", "durations", "errors", "jobs", "ledger", "local",
-    "modes",
-    "options",
-    "primitives", "projection", "remote", "testing", "timeline", "usage", "waiting", "widget",
+    "accounting", "advisor", "backends", "compat", "compute", "context", "core", "ledger",
+    "local", "modes", "notebook", "remote", "testing", "widget",
+    # old names, for one release (qmodes._util.aliases: a DeprecationWarning names the new one)
+    "clock", "durations", "errors", "jobs", "options", "primitives", "projection", "timeline",
+    "usage", "waiting",
 })
-"""Submodules reachable as attributes (``qmodes.local.default_runtime()``) without an import."""
+"""Subpackages reachable as attributes (``qmodes.local.default_runtime()``) without an import."""
 
 
 def __getattr__(name: str) -> Any:
@@ -97,13 +102,13 @@ __version__ = "0.1.0"
 
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext qmodes``: register the magics (IPython is imported only here)."""
-    from qmodes._ipython import load_ipython_extension as load
+    from qmodes.notebook.extension import load_ipython_extension as load
 
     load(ipython)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
     """``%unload_ext qmodes``: close what is open and remove the magics."""
-    from qmodes._ipython import unload_ipython_extension as unload
+    from qmodes.notebook.extension import unload_ipython_extension as unload
 
     unload(ipython)

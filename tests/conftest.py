@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, settings
 from qiskit import QuantumCircuit
 
-from qmodes.clock import ManualClock
+from qmodes.core.clock import ManualClock
+from qmodes.core.timeline import Timeline
 from qmodes.local import LocalRuntime, SimulatedExecutor
 from qmodes.modes import set_default_context
-from qmodes.timeline import Timeline
 
 os.environ["QMODES_HOME"] = tempfile.mkdtemp(prefix="qmodes-tests-")
 """The test run's ledger (and every kernel's it starts) is its own, never ~/.qmodes: a run
@@ -84,7 +84,7 @@ def ipython_shell():
     """
     from traitlets.config import Config
 
-    from qmodes.testing_shell import TestingShell
+    from qmodes.notebook.testing_shell import TestingShell
 
     TestingShell.clear_instance()
     config = Config()

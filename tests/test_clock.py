@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from qmodes.clock import ManualClock, RealClock
+from qmodes.core.clock import ManualClock, RealClock
 
 
 def test_a_failing_timer_callback_is_logged_and_later_timers_still_fire(caplog):
@@ -17,7 +17,7 @@ def test_a_failing_timer_callback_is_logged_and_later_timers_still_fire(caplog):
 
     clock.call_later(1, boom)
     clock.call_later(2, lambda: fired.append(clock.now()))
-    with caplog.at_level(logging.ERROR, logger="qmodes.clock"):
+    with caplog.at_level(logging.ERROR, logger="qmodes.core.clock"):
         clock.advance(5)
     assert fired == [2.0]
     assert "timer callback failed" in caplog.text
@@ -31,7 +31,7 @@ def test_the_real_clock_thread_survives_a_failing_callback(caplog):
     def boom() -> None:
         raise RuntimeError("callback bug")
 
-    with caplog.at_level(logging.ERROR, logger="qmodes.clock"):
+    with caplog.at_level(logging.ERROR, logger="qmodes.core.clock"):
         clock.call_later(0.0, boom)
         clock.call_later(0.01, done.set)
         assert done.wait(5)
@@ -61,7 +61,7 @@ def test_the_device_clock_thread_survives_a_failing_callback_and_a_far_timer(cap
     def boom() -> None:
         raise RuntimeError("device callback bug")
 
-    with caplog.at_level(logging.ERROR, logger="qmodes.clock"):
+    with caplog.at_level(logging.ERROR, logger="qmodes.core.clock"):
         far = clock.call_later(1e12, lambda: None)
         clock.call_later(0.0, boom)
         clock.call_later(0.01, done.set)

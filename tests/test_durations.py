@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 import qmodes
-from qmodes.durations import (
+from qmodes.core.durations import (
     INTERACTIVE_TTL_LIMIT,
     MAX_TIME_LIMIT,
     format_duration,

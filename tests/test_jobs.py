@@ -13,7 +13,7 @@ from qiskit_ibm_runtime.exceptions import (
 )
 
 import qmodes
-from qmodes.jobs import JobCancelledError, JobTimeoutError
+from qmodes.core.jobs import JobCancelledError, JobTimeoutError
 from tests.conftest import PHASES
 
 

@@ -11,8 +11,8 @@ from qiskit.quantum_info import SparsePauliOp
 from qiskit_ibm_runtime.options import EstimatorOptions, SamplerOptions
 
 import qmodes
-from qmodes.jobs import JobFailedError
-from qmodes.options import OptionNotEmulatedWarning
+from qmodes.core.jobs import JobFailedError
+from qmodes.core.options import OptionNotEmulatedWarning
 
 
 @pytest.fixture(scope="module")

@@ -164,7 +164,7 @@ def test_a_closed_context_refuses_new_jobs_with_what_to_do(bell):
 
 
 def test_device_jobs_carry_their_projected_qpu_time(bell):
-    from qmodes.projection import project_pubs
+    from qmodes.accounting.projection import project_pubs
 
     device = qmodes.get_backend("fake_manila").device
     isa = generate_preset_pass_manager(optimization_level=1, backend=device).run(bell)

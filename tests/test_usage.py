@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qmodes.timeline import ContextRecord, JobRecord, Span, Window
-from qmodes.usage import batch_usage, context_usage, job_usage, session_usage, window_end
+from qmodes.core.timeline import ContextRecord, JobRecord, Span, Window
+from qmodes.core.usage import batch_usage, context_usage, job_usage, session_usage, window_end
 
 
 def job(qpu=None, error_kind=None, **kwargs):

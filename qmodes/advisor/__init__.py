@@ -1,6 +1,6 @@
 """What would this workload cost, and how long would it take, in the other modes?
 
-The advisor replays a recorded workload (:mod:`qmodes.workload`) in job, batch and session
+The advisor replays a recorded workload (:mod:`qmodes.advisor.workload`) in job, batch and session
 mode through the emulated device itself (:mod:`qmodes.advisor.replay`: the same device
 scheduler, the same seeded load model of other users), over several seeded crowds, and reports
 each mode's billed usage, wall time (median and p10–p90) and waits
@@ -30,7 +30,7 @@ from qmodes.advisor.advice import (
 from qmodes.advisor.hints import SMALL_JOB_QPU, combine_hint, hints
 from qmodes.advisor.replay import MODES, Run, replay_once
 from qmodes.advisor.verdict import OBJECTIVES
-from qmodes.workload import Workload, WorkloadJob, workload_from_records
+from qmodes.advisor.workload import Workload, WorkloadJob, workload_from_records
 
 __all__ = ["DEFAULT_CROWDS", "MODES", "OBJECTIVES", "SMALL_JOB_QPU", "Advice", "ModeOutcome",
            "Run", "Workload", "WorkloadJob", "advise", "combine_hint", "hints", "replay",

@@ -7,7 +7,7 @@ renderings read: :meth:`Advice.rows` feeds the text table (:meth:`Advice.table`,
 a cell) and the widget's advisor panel (:func:`qmodes.widget.advice.comparison`).
 
 Example:
-    >>> from qmodes.workload import Workload, WorkloadJob
+    >>> from qmodes.advisor.workload import Workload, WorkloadJob
     >>> w = Workload((WorkloadJob("a", qpu=5.0), WorkloadJob("b", qpu=5.0, offset=0.1)),
     ...              device="fake_manila", source="projected for fake_manila")
     >>> advice = advise(w)
@@ -24,10 +24,10 @@ from typing import Any
 
 from qmodes.advisor import verdict
 from qmodes.advisor.replay import MODES, Run, percentile, replay_once
+from qmodes.advisor.workload import Workload, workload_from_records
+from qmodes.core.timeline import JobRecord
+from qmodes.core.usage import RULES, UsageFigure
 from qmodes.local.load import check_load
-from qmodes.timeline import JobRecord
-from qmodes.usage import RULES, UsageFigure
-from qmodes.workload import Workload, workload_from_records
 
 __all__ = ["DEFAULT_CROWDS", "Advice", "ModeOutcome", "advise", "replay", "seconds_text",
            "set_default_objective"]

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qmodes.durations import format_duration
-from qmodes.projection import SUB_JOB_OVERHEAD
-from qmodes.timeline import ContextRecord, JobRecord
-from qmodes.usage import session_usage
-from qmodes.workload import Workload, projected_qpu, replayable, waited_flags
+from qmodes.accounting.projection import SUB_JOB_OVERHEAD
+from qmodes.advisor.workload import Workload, projected_qpu, replayable, waited_flags
+from qmodes.core.durations import format_duration
+from qmodes.core.timeline import ContextRecord, JobRecord
+from qmodes.core.usage import session_usage
 
 __all__ = ["SMALL_JOB_QPU", "combine_hint", "hints", "workload_hints"]
 

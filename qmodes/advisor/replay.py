@@ -5,13 +5,13 @@ The replay runs the emulator itself, not a model of it: the device's own
 users), its :class:`~qmodes.local.device_time.DeviceTimeExecutor` (each job holds the QPU for
 its projected time) and the seeded :class:`~qmodes.local.load.LoadModel` (other users, in
 their steady state from the start). Only the clock differs: the manual clock
-(:class:`~qmodes.clock.ManualClock`, with the device clock's ``call_at`` and holds), so time
+(:class:`~qmodes.core.clock.ManualClock`, with the device clock's ``call_at`` and holds), so time
 only jumps from event to event, as device time does while you wait (no Aer runs, nothing
 waits in wall time), and classical phases and think times take their recorded seconds. The
-billing rules of :mod:`qmodes.usage` then apply to the records.
+billing rules of :mod:`qmodes.core.usage` then apply to the records.
 
 Example:
-    >>> from qmodes.workload import Workload, WorkloadJob
+    >>> from qmodes.advisor.workload import Workload, WorkloadJob
     >>> w = Workload((WorkloadJob("a", qpu=5.0), WorkloadJob("b", qpu=5.0)), "fake_manila", "t")
     >>> run = replay_once(w, "batch")
     >>> run.usage, run.wall, run.waited
@@ -25,17 +25,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from qmodes.clock import ManualClock, Timer
-from qmodes.errors import ContextClosedError
-from qmodes.jobs import Job
+from qmodes.advisor.workload import Workload
+from qmodes.core.clock import ManualClock, Timer
+from qmodes.core.errors import ContextClosedError
+from qmodes.core.jobs import Job
+from qmodes.core.timeline import ContextRecord, JobRecord, Span, Window
+from qmodes.core.usage import context_usage, job_usage
 from qmodes.local.device_scheduler import DeviceScheduler
 from qmodes.local.device_time import DeviceTimeExecutor, InlineExecutor
 from qmodes.local.executors import Done, Phase
 from qmodes.local.load import LoadModel, check_load
 from qmodes.local.virtual_clock import Hold
-from qmodes.timeline import ContextRecord, JobRecord, Span, Window
-from qmodes.usage import context_usage, job_usage
-from qmodes.workload import Workload
 
 __all__ = ["MODES", "ReplayClock", "ReplayRecords", "Run", "percentile", "replay_once"]
 
@@ -85,7 +85,7 @@ class ReplayClock(ManualClock):
 
 class ReplayRecords:
     """Where a replay's scheduler writes: the same records (jobs, spans, contexts, windows) a
-    :class:`~qmodes.timeline.Timeline` keeps, without its events, copies and observers (a
+    :class:`~qmodes.core.timeline.Timeline` keeps, without its events, copies and observers (a
     replay has no observer; this keeps a 100-job workload's replays interactive)."""
 
     def __init__(self) -> None:

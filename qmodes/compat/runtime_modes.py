@@ -37,7 +37,7 @@ Example:
     >>> bell = QuantumCircuit(2); _ = bell.h(0); _ = bell.cx(0, 1); bell.measure_all()
     >>> job = Sampler(mode=qmodes.get_backend("aer")).run([bell], shots=10)
     >>> type(job).__module__, job.result()[0].data.meas.num_shots
-    ('qmodes.jobs', 10)
+    ('qmodes.core.jobs', 10)
 """
 
 from __future__ import annotations
@@ -53,8 +53,6 @@ from qiskit_ibm_runtime import Batch as RuntimeBatch
 from qiskit_ibm_runtime import Session as RuntimeSession
 from qiskit_ibm_runtime import base_primitive
 from qiskit_ibm_runtime.utils.default_session import get_cm_session
-
-from qmodes.backends import LocalBackend
 
 __all__ = ["JOINS_CONTEXT", "OTHER_BACKEND", "RESOLVER_MODULES", "install", "is_qmodes_backend",
            "register", "resolve_mode"]
@@ -87,6 +85,9 @@ _LOGGER = logging.getLogger(base_primitive.__name__)
 _lock = threading.Lock()
 _installed = False
 _registry: dict[str, Any] = {}
+_local_types: tuple[type, ...] = ()
+"""qmodes' local backend class (:class:`qmodes.backends.types.LocalBackend`), given to
+:func:`install` by :mod:`qmodes.backends.types`, which sits above this module."""
 
 
 def register(*, job_service: Callable[[], Any], session: type, batch: type) -> None:
@@ -102,12 +103,12 @@ def _registered(name: str) -> Any:
 
 def is_qmodes_backend(backend: Any) -> bool:
     """True for a backend made by :func:`qmodes.get_backend` (local or ``ibm:<device>``)."""
-    return isinstance(backend, LocalBackend) or _is_remote(backend)
+    return isinstance(backend, _local_types) or _is_remote(backend)
 
 
 def _is_remote(backend: Any) -> bool:
     """An ``ibm:<device>`` backend: remote, wrapping its ``IBMBackend`` as ``device``."""
-    return (not isinstance(backend, LocalBackend) and getattr(backend, "is_remote", False) is True
+    return (not isinstance(backend, _local_types) and getattr(backend, "is_remote", False) is True
             and hasattr(backend, "device"))
 
 
@@ -116,7 +117,7 @@ def resolve_mode(mode: Any) -> tuple[Any, Any, Any]:
     ``get_mode_service_backend`` does for an ``IBMBackend``, for qmodes backends too."""
     if _is_remote(mode):
         return _ORIGINAL(mode.device)  # IBM's own IBMBackend: IBM's code as it is
-    if not isinstance(mode, LocalBackend):
+    if not isinstance(mode, _local_types):
         return _ORIGINAL(mode)
     session = get_cm_session()
     if session:
@@ -136,10 +137,17 @@ def _new_session(cls: type, *args: Any, **kwargs: Any) -> Any:
     return _ORIGINAL_NEW(cls)
 
 
-def install() -> None:
-    """Put :func:`resolve_mode` and the Session hook in place (idempotent)."""
-    global _installed
+def install(local_backend: type | None = None) -> None:
+    """Put :func:`resolve_mode` and the Session hook in place (idempotent).
+
+    Args:
+        local_backend: the class of qmodes' local backends (its subclasses are taken as IBM's
+            own backends); given once, by :mod:`qmodes.backends.types`.
+    """
+    global _installed, _local_types
     with _lock:
+        if local_backend is not None and local_backend not in _local_types:
+            _local_types = (*_local_types, local_backend)
         if _installed:
             return
         for name in RESOLVER_MODULES:

@@ -23,7 +23,7 @@ import weakref
 from typing import Any
 
 from qmodes.compute.task import SimTask, assemble, with_threads
-from qmodes.errors import QModesError
+from qmodes.core.errors import QModesError
 
 __all__ = ["ClusterUnreachableError", "DaskBackend", "usable_cores"]
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from qmodes.core.timeline import ContextRecord, Timeline
 from qmodes.local.load import FOREIGN_PREFIX, BackgroundLoad, LoadModel, Occupancy
 from qmodes.local.scheduler import Scheduler
-from qmodes.timeline import ContextRecord, Timeline
 
 __all__ = ["DeviceScheduler", "device_source"]
 
@@ -133,7 +133,7 @@ def _foreign(job: Any) -> bool:
 
 class _ForeignAside:
     """The scheduler's view of the timeline: other users' jobs go to the occupancy, and only
-    their QPU time to the timeline (:meth:`~qmodes.timeline.Timeline.others_qpu`)."""
+    their QPU time to the timeline (:meth:`~qmodes.core.timeline.Timeline.others_qpu`)."""
 
     def __init__(self, timeline: Timeline, occupancy: Occupancy, backend: str) -> None:
         self._timeline = timeline

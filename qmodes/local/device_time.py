@@ -5,11 +5,11 @@ runs on a :class:`~qmodes.local.virtual_clock.VirtualClock`. Aer does the work o
 wall time, as fast as it can; the device lives in virtual time:
 
 * a job holds the QPU from its QPU start to start + its projected duration (IBM's estimate on
-  the device's calibration, :mod:`qmodes.projection`); its result is released when Aer has
-  finished *and* virtual time has reached that end;
+  the device's calibration, :mod:`qmodes.accounting.projection`); its result is released when Aer
+  has finished *and* virtual time has reached that end;
 * while user code waits on a job whose end lies ahead, :func:`warp_hook` jumps virtual time to
   the next event, firing every timer due on the way (TTLs, other users' jobs) — see
-  :mod:`qmodes.waiting`;
+  :mod:`qmodes.core.waiting`;
 * figures are labelled ``"projected for <device>"``; Aer's own run time of each job is kept
   as ``simulation_seconds`` on the job's record;
 * other users (:mod:`qmodes.local.load`) share the device through its scheduler
@@ -19,7 +19,7 @@ wall time, as fast as it can; the device lives in virtual time:
 each emulated device. See ``docs/device-time.md`` for the model.
 
 Example:
-    >>> from qmodes.clock import ManualClock
+    >>> from qmodes.core.clock import ManualClock
     >>> from qmodes.local.virtual_clock import VirtualClock
     >>> wall = ManualClock(start=0.0)
     >>> clock = VirtualClock(wall=wall.now, thread=False)
@@ -38,11 +38,11 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from qmodes.core.timeline import Timeline
 from qmodes.local.device_scheduler import DeviceScheduler, device_source
 from qmodes.local.executors import Done, Executor, Phase
 from qmodes.local.load import LoadModel, check_load
 from qmodes.local.virtual_clock import Hold, VirtualClock
-from qmodes.timeline import Timeline
 
 __all__ = ["DeviceScheduler", "DeviceTime", "DeviceTimeExecutor", "InlineExecutor", "device_source",
            "install_warp_hook", "projected_seconds", "set_device_load",
@@ -71,7 +71,7 @@ def projected_seconds(device: Any) -> Callable[[Any], float]:
         for value in (getattr(job._work, "projected_qpu", None), job._record.projected_qpu):
             if value is not None:
                 return float(value)
-        from qmodes.projection import project_pubs, quick_estimate
+        from qmodes.accounting.projection import project_pubs, quick_estimate
 
         try:
             return project_pubs(job._work.pubs, device, primitive=job._record.primitive).seconds
@@ -188,7 +188,7 @@ def _is_done(subject: Any) -> bool:
 
 @contextlib.contextmanager
 def warp_hook(subject: Any, tick: float = 0.05) -> Iterator[Callable[[], None]]:
-    """A wait hook (:func:`qmodes.waiting.add_wait_hook`): while user code waits on a job of an
+    """A wait hook (:func:`qmodes.core.waiting.add_wait_hook`): while user code waits on a job of an
     emulated device, jump virtual time from event to event until the job is done.
 
     Each round lasts at most ``tick`` wall seconds; when Aer is still working (a hold), it
@@ -216,11 +216,11 @@ _install_lock = threading.Lock()
 
 
 def install_warp_hook() -> None:
-    """Register :func:`warp_hook` with :mod:`qmodes.waiting` (once per process)."""
+    """Register :func:`warp_hook` with :mod:`qmodes.core.waiting` (once per process)."""
     global _installed
     with _install_lock:
         if _installed is None:
-            from qmodes.waiting import add_wait_hook
+            from qmodes.core.waiting import add_wait_hook
 
             _installed = add_wait_hook(warp_hook)
 

@@ -3,7 +3,7 @@
 The scheduler hands each phase of a job (classical pre-processing, the QPU, post-processing)
 to an executor with a callback for when it is done. :class:`ThreadExecutor` runs the work for
 real, on a pool of classical lanes and one QPU thread; :class:`SimulatedExecutor` runs it at
-once and reports it done after a duration you choose, on a :class:`~qmodes.clock.ManualClock`,
+once and reports it done after a duration you choose, on a :class:`~qmodes.core.clock.ManualClock`,
 so tests and the advisor's replays see exact, repeatable times.
 
 **The executor stamps the phase.** It calls ``done(value, error, start=t0, end=t1)`` where
@@ -14,7 +14,7 @@ not depend on how long the scheduler, its lock or any observer took. An executor
 ``done(value, error)`` without them still works: the scheduler then stamps the end itself.
 
 Example:
-    >>> from qmodes.clock import ManualClock
+    >>> from qmodes.core.clock import ManualClock
     >>> clock = ManualClock(start=0.0)
     >>> executor = SimulatedExecutor(clock, {"classical": 1.0, "qpu": 2.0, "post": 0.5})
     >>> report = lambda value, error, start, end: print(start, end, value)
@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, Protocol
 
-from qmodes.clock import Clock, RealClock
+from qmodes.core.clock import Clock, RealClock
 
 __all__ = ["Executor", "Phase", "SimulatedExecutor", "ThreadExecutor"]
 
@@ -161,7 +161,7 @@ class SimulatedExecutor:
     """Runs the work at once; reports it done after a chosen duration on the clock.
 
     Args:
-        clock: usually a :class:`~qmodes.clock.ManualClock`.
+        clock: usually a :class:`~qmodes.core.clock.ManualClock`.
         durations: seconds per phase, as a mapping ``{"classical": 1, "qpu": 5, "post": 0}``
             or a function ``(phase, job) -> seconds`` (e.g. projected device time).
     """

@@ -46,11 +46,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from qmodes.projection import QUICK_PER_EXECUTION, SUB_JOB_OVERHEAD
-from qmodes.timeline import JobRecord
+from qmodes.accounting.projection import QUICK_PER_EXECUTION, SUB_JOB_OVERHEAD
+from qmodes.core.timeline import JobRecord
 
 if TYPE_CHECKING:
-    from qmodes.clock import Timer
+    from qmodes.core.clock import Timer
     from qmodes.local.scheduler import Scheduler
 
 __all__ = ["FOREIGN_PREFIX", "MAX_LOAD", "WARMUP_JOBS", "BackgroundLoad", "CrowdState",
@@ -306,7 +306,7 @@ class BackgroundLoad:
 
     def _submit(self, seconds: float | None = None) -> None:
         """Queue one job of other users, lasting ``seconds`` (default: drawn)."""
-        from qmodes.jobs import Job
+        from qmodes.core.jobs import Job
 
         scheduler = self.scheduler
         record = JobRecord(id=f"{FOREIGN_PREFIX}{next(self._ids)}", context_id=None,

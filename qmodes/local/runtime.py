@@ -1,11 +1,11 @@
 """The local runtime: one scheduler per device, sharing a clock, an executor kind and a timeline.
 
 The default runtime uses the real clock and runs jobs on threads. Tests and the advisor build
-their own with a :class:`~qmodes.clock.ManualClock` and a
+their own with a :class:`~qmodes.core.clock.ManualClock` and a
 :class:`~qmodes.local.executors.SimulatedExecutor`, and pass it as ``runtime=``.
 
 Example:
-    >>> from qmodes.clock import ManualClock
+    >>> from qmodes.core.clock import ManualClock
     >>> from qmodes.local.executors import SimulatedExecutor
     >>> clock = ManualClock(start=0.0)
     >>> runtime = LocalRuntime(clock=clock,
@@ -23,13 +23,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from qmodes._lazy import ProcessWide
+from qmodes._util.lazy import ProcessWide
 from qmodes.backends import LocalBackend
-from qmodes.clock import Clock, RealClock
+from qmodes.core.clock import Clock, RealClock
+from qmodes.core.timeline import Timeline, default_timeline
 from qmodes.local.device_time import DeviceTime
 from qmodes.local.executors import Executor, ThreadExecutor
 from qmodes.local.scheduler import Scheduler
-from qmodes.timeline import Timeline, default_timeline
 
 __all__ = ["PACE_LIMIT", "SHUTDOWN_GRACE_SECONDS", "LocalRuntime", "default_runtime",
            "default_runtime_if_made"]

@@ -15,14 +15,14 @@ to the end of post-processing. On top of that:
 * **job mode**: plain FIFO.
 
 Every change goes to the timeline as it happens; usage is computed from it by
-:mod:`qmodes.usage`. All state changes happen under one lock, driven by submissions, user
+:mod:`qmodes.core.usage`. All state changes happen under one lock, driven by submissions, user
 calls, executor completions and clock timers — there is no polling and no thread per job.
 
 Spans are stamped by the executor (``done(value, error, start=t0, end=t1)``, see
 :mod:`qmodes.local.executors`) and recorded as given; the timeline tells its observers from
 its own thread, so nothing that listens runs under this lock. Every step a job takes is O(1)
 in the number of jobs queued (ordered dicts, not lists), and the public entry points defer a
-Ctrl-C to their end (:mod:`qmodes._atomic`), so an interrupt never leaves a job half-queued.
+Ctrl-C to their end (:mod:`qmodes._util.atomic`), so an interrupt never leaves a job half-queued.
 :meth:`Scheduler.shutdown` ends everything in a final state (kernel exit).
 """
 
@@ -34,17 +34,17 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from qmodes._atomic import deferred_interrupt
-from qmodes.clock import Clock, Timer
-from qmodes.errors import ContextClosedError
+from qmodes._util.atomic import deferred_interrupt
+from qmodes.core.clock import Clock, Timer
+from qmodes.core.errors import ContextClosedError
+from qmodes.core.timeline import ContextRecord, Timeline
+from qmodes.core.usage import window_end
 from qmodes.local.executors import Executor, Phase
-from qmodes.timeline import ContextRecord, Timeline
-from qmodes.usage import window_end
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from qmodes.jobs import Job
+    from qmodes.core.jobs import Job
 
 __all__ = ["IDLE_CLOSE_SECONDS", "SHUTDOWN_REASON", "Scheduler"]
 
@@ -98,7 +98,7 @@ class Scheduler:
     """Schedules the jobs of one device on ``lanes`` classical lanes and one QPU lane.
 
     Example:
-        >>> from qmodes.clock import ManualClock
+        >>> from qmodes.core.clock import ManualClock
         >>> from qmodes.local.executors import SimulatedExecutor
         >>> clock = ManualClock(start=0.0)
         >>> scheduler = Scheduler("aer", clock, SimulatedExecutor(clock, {"qpu": 2.0}),

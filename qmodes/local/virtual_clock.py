@@ -11,11 +11,11 @@ real. Two things stop it or move it:
   :meth:`~VirtualClock.release` lets it go on.
 
 :meth:`VirtualClock.advance_to` is the jump: it fires every timer due on the way, in order,
-as :class:`~qmodes.clock.ManualClock.advance` does. Waits use it through :meth:`step` (see
+as :class:`~qmodes.core.clock.ManualClock.advance` does. Waits use it through :meth:`step` (see
 :mod:`qmodes.local.device_time`).
 
 Example:
-    >>> from qmodes.clock import ManualClock
+    >>> from qmodes.core.clock import ManualClock
     >>> wall = ManualClock(start=0.0)
     >>> clock = VirtualClock(wall=wall.now, thread=False)
     >>> fired = []
@@ -33,7 +33,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from qmodes.clock import MAX_WAIT, Timer, _TimerHeap, run_timer
+from qmodes.core.clock import MAX_WAIT, Timer, _TimerHeap, run_timer
 
 __all__ = ["Hold", "VirtualClock"]
 

@@ -5,7 +5,7 @@
 * post-processing (:meth:`finalize`): the ``PrimitiveResult`` with IBM's metadata
   (``metadata["execution"]["execution_spans"]``, per-PUB ``shots``) and qmodes' own.
 
-The primitive gives the work its :class:`~qmodes.options.Settings` (seed, noise model,
+The primitive gives the work its :class:`~qmodes.core.options.Settings` (seed, noise model,
 ``max_execution_time``...); the job handle binds it to its record (:meth:`_Work.bind`), so
 post-processing can read the job's QPU span from the timeline.
 
@@ -25,10 +25,10 @@ from qiskit.primitives import PrimitiveResult
 from qiskit.primitives.containers.estimator_pub import EstimatorPub
 from qiskit.primitives.containers.sampler_pub import SamplerPub
 
-from qmodes.backends import LocalBackend
-from qmodes.errors import InvalidCircuitError, QModesError
-from qmodes.options import Settings
-from qmodes.projection import shots_for_precision
+from qmodes.accounting.projection import shots_for_precision
+from qmodes.backends.types import LocalBackend, register_work
+from qmodes.core.errors import InvalidCircuitError, QModesError
+from qmodes.core.options import Settings
 
 __all__ = ["EstimatorWork", "MaxExecutionTimeError", "SamplerWork", "check_isa", "new_job_id",
            "project"]
@@ -86,7 +86,7 @@ def project(pubs: list[Any], backend: Any, primitive: str,
         ValueError: the job would exceed a limit (the message says which and what to do).
     """
     __tracebackhide__ = True  # IPython: show the user's line, not ours
-    from qmodes.projection import check_limits, project_pubs
+    from qmodes.accounting.projection import check_limits, project_pubs
 
     settings = settings or Settings()
     projection = project_pubs(pubs, backend.device, primitive=primitive,
@@ -337,3 +337,6 @@ class EstimatorWork(_Work):
         metadata = dict(result.metadata)
         metadata.setdefault("shots", shots_for_precision(precision))
         return PubResult(result.data, metadata=metadata)
+
+
+register_work(sampler=SamplerWork, estimator=EstimatorWork)  # LocalBackend.make_work

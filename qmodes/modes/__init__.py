@@ -6,7 +6,7 @@ qiskit-ibm-runtime's own primitives and ``Session``/``Batch`` given a qmodes bac
 """
 
 from qmodes.compat import runtime_modes
-from qmodes.modes.base import (
+from qmodes.context.base import (
     ExecutionContext,
     close_open_contexts,
     current_context,

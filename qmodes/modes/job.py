@@ -2,13 +2,13 @@
 
 :func:`submit_job` queues a job with no session or batch. Whoever wants to hear of each one
 (the notebook layer, which draws a cell's job-mode jobs) registers with
-:func:`qmodes._submitted.on_submit`; :class:`JobMode` gathers job-mode jobs for a view such as
+:func:`qmodes.core.submitted.on_submit`; :class:`JobMode` gathers job-mode jobs for a view such as
 the timeline widget.
 
 Example:
     >>> import qmodes
     >>> from qiskit import QuantumCircuit
-    >>> from qmodes._submitted import on_submit
+    >>> from qmodes.core.submitted import on_submit
     >>> seen = []
     >>> remove = on_submit(seen.append)
     >>> c = QuantumCircuit(1); _ = c.x(0); c.measure_all()
@@ -22,11 +22,11 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from qmodes import _submitted as submitted
-from qmodes._atomic import deferred_interrupt
-from qmodes.jobs import Job, JobWork
+from qmodes._util.atomic import deferred_interrupt
+from qmodes.core import submitted
+from qmodes.core.jobs import Job, JobWork
+from qmodes.core.timeline import JobRecord
 from qmodes.local.runtime import LocalRuntime, default_runtime
-from qmodes.timeline import JobRecord
 
 __all__ = ["JobMode", "submit_job"]
 

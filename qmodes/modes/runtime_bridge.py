@@ -51,12 +51,12 @@ from qiskit_ibm_runtime import Session as RuntimeSession
 from qiskit_ibm_runtime.utils import default_session
 
 from qmodes.backends import LocalBackend
-from qmodes.errors import ContextClosedError
+from qmodes.core.errors import ContextClosedError
 from qmodes.modes.job import submit_job
 
 if TYPE_CHECKING:
-    from qmodes.jobs import Job
-    from qmodes.modes.base import ExecutionContext
+    from qmodes.context.base import ExecutionContext
+    from qmodes.core.jobs import Job
 
 Destination = Any
 """Where a job of qiskit-ibm-runtime's primitives goes: an ``ExecutionContext`` (its session
@@ -123,7 +123,7 @@ def run_program(destination: Destination, program_id: Any, inputs: dict, options
                          f"{program_id!r}")
     if dry_run:
         _warn_dry_run()
-    from qmodes.primitives import Estimator, Sampler
+    from qmodes.modes.primitives import Estimator, Sampler
 
     primitive_class = Sampler if program_id == "sampler" else Estimator
     primitive = primitive_class(mode=destination,
@@ -150,8 +150,8 @@ def run_executor(destination: Destination, options: Any, program: Any,
         raise ContextClosedError.for_context(destination.mode, destination.id)
     if dry_run:
         _warn_dry_run()
+    from qmodes.core.timeline import JobRecord
     from qmodes.local import work as local_work
-    from qmodes.timeline import JobRecord
 
     target = destination if job_mode else destination.target
     role = getattr(program, "_semantic_role", "") or ""
@@ -190,7 +190,7 @@ class ExecutorWork:
             run_quantum_program,
         )
 
-        from qmodes.jobs import qiskit_backend
+        from qmodes.core.jobs import qiskit_backend
 
         return run_quantum_program(backend=qiskit_backend(self.device), program=self.program,
                                    options=self.options)
@@ -252,7 +252,7 @@ def _projection(program: Any, target: Any, primitive: str) -> float | None:
     try:
         from qiskit.primitives.containers.sampler_pub import SamplerPub
 
-        from qmodes.projection import project_pubs
+        from qmodes.accounting.projection import project_pubs
 
         pubs = [SamplerPub(_bound(item.circuit), shots=program.shots * max(1, _size(item)))
                 for item in program.items]

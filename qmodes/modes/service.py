@@ -42,15 +42,15 @@ from typing import TYPE_CHECKING, Any
 from qiskit.providers.exceptions import QiskitBackendNotFoundError
 from qiskit_ibm_runtime.fake_provider.local_service import QiskitRuntimeLocalService
 
+from qmodes.accounting.budget import default_budget, parse_budget
 from qmodes.backends import LocalBackend, available_backends, device_qubits, get_backend
-from qmodes.budget import default_budget, parse_budget
+from qmodes.core.usage import context_usage, job_usage
 from qmodes.local.load import check_load
 from qmodes.local.runtime import LocalRuntime, default_runtime
 from qmodes.modes.runtime_bridge import run_executor, run_program
-from qmodes.usage import context_usage, job_usage
 
 if TYPE_CHECKING:
-    from qmodes.modes.base import ExecutionContext
+    from qmodes.context.base import ExecutionContext
 
 __all__ = ["USAGE_WINDOW", "LocalService"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qmodes.modes.base import ExecutionContext
+from qmodes.context.base import ExecutionContext
 from qmodes.modes.runtime_bridge import RuntimeSession
 
 __all__ = ["Session"]

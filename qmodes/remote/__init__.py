@@ -13,8 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from qmodes.backends.names import register_remote
 from qmodes.remote.backend import SOURCE, RemoteBackend, get_remote_backend
 from qmodes.remote.service import RemoteError, get_service, use_service
+
+register_remote(get_remote_backend)  # qmodes.get_backend("ibm:<device>") lands here
 
 __all__ = [
     "SOURCE",

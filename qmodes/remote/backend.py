@@ -161,16 +161,16 @@ def remote_options(cls: Any, options: Any) -> dict[str, Any]:
     object), as a dict for qiskit-ibm-runtime's ``cls``.
 
     The 0.50+ primitives have their own options models; a field they do not have is dropped
-    with an :class:`~qmodes.options.OptionNotEmulatedWarning` rather than failing the job.
+    with an :class:`~qmodes.core.options.OptionNotEmulatedWarning` rather than failing the job.
     """
     if not options:
         return {}
     if not isinstance(options, dict):  # an options object: what was set on it
-        from qmodes.options import nested as nested_options
-        from qmodes.options import set_values
+        from qmodes.core.options import nested as nested_options
+        from qmodes.core.options import set_values
 
         options = nested_options(set_values(options))
-    from qmodes.options import OptionNotEmulatedWarning, caller_stacklevel
+    from qmodes.core.options import OptionNotEmulatedWarning, caller_stacklevel
 
     nested: dict[str, Any] = dict(options)
     try:

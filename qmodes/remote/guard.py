@@ -1,11 +1,11 @@
-"""The budget guard on the remote submission path (see :mod:`qmodes.budget`).
+"""The budget guard on the remote submission path (see :mod:`qmodes.accounting.budget`).
 
 :func:`guard` runs in :meth:`RemoteScheduler.submit` before anything is sent to IBM. It
 reads the job's projection, its context's usage so far, the projections of unfinished remote
-jobs and the instance's remaining allowance (cached, :mod:`qmodes.allowance`), and refuses the
-job with :class:`~qmodes.budget.BudgetExceededError` if it would not fit. A refused job gets
-a ledger row (status ``ERROR``, ``error_kind`` ``"budget"``, the message as its error) and
-nothing else: it is not on the timeline and the context stays open.
+jobs and the instance's remaining allowance (cached, :mod:`qmodes.accounting.allowance`), and
+refuses the job with :class:`~qmodes.accounting.budget.BudgetExceededError` if it would not fit. A
+refused job gets a ledger row (status ``ERROR``, ``error_kind`` ``"budget"``, the message as its
+error) and nothing else: it is not on the timeline and the context stays open.
 
 Example:
     >>> pending_seconds()
@@ -19,11 +19,11 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
-from qmodes import allowance, budget
-from qmodes.projection import SUB_JOB_OVERHEAD, quick_estimate
+from qmodes.accounting import allowance, budget
+from qmodes.accounting.projection import SUB_JOB_OVERHEAD, quick_estimate
 
 if TYPE_CHECKING:
-    from qmodes.jobs import Job
+    from qmodes.core.jobs import Job
     from qmodes.remote.scheduler import RemoteScheduler
 
 __all__ = ["accepted", "finished", "guard", "pending_seconds", "settled"]
@@ -133,7 +133,7 @@ def _context_so_far(scheduler: RemoteScheduler, context_id: str | None
     """
     if context_id is None:
         return 0.0, 0.0, 0
-    from qmodes.usage import batch_usage, context_usage, session_usage
+    from qmodes.core.usage import batch_usage, context_usage, session_usage
 
     timeline = scheduler.timeline
     try:

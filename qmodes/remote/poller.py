@@ -30,7 +30,7 @@ import threading
 import time
 from typing import Protocol
 
-from qmodes._lazy import ProcessWide
+from qmodes._util.lazy import ProcessWide
 
 __all__ = ["MIN_INTERVAL", "Poller", "Watch", "default_poller"]
 

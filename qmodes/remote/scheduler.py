@@ -31,17 +31,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from qmodes.clock import RealClock
-from qmodes.errors import ContextClosedError
+from qmodes.core.clock import RealClock
+from qmodes.core.errors import ContextClosedError
 from qmodes.remote import closing, guard
 from qmodes.remote.poller import Poller, default_poller
 from qmodes.remote.service import RemoteError, describe, fast_client
 from qmodes.remote.tracking import ContextWatch, JobWatch
 
 if TYPE_CHECKING:
-    from qmodes.jobs import Job
+    from qmodes.core.jobs import Job
+    from qmodes.core.timeline import ContextRecord, Timeline
     from qmodes.remote.backend import RemoteBackend
-    from qmodes.timeline import ContextRecord, Timeline
 
 __all__ = ["RemoteContext", "RemoteScheduler"]
 

@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from qmodes.errors import QModesError
+from qmodes.core.errors import QModesError
 
 __all__ = ["RemoteError", "allowance_line", "current_service", "describe", "fast_client",
            "get_service", "scrub", "use_service"]
@@ -76,12 +76,12 @@ def current_service() -> Any:
 
 
 def allowance_line() -> str | None:
-    """The instance's allowance as one line (:mod:`qmodes.allowance`, cached 30 s), or None
-    when no IBM service is in use; a failure to read it is one line too."""
+    """The instance's allowance as one line (:mod:`qmodes.accounting.allowance`, cached 30 s), or
+    None when no IBM service is in use; a failure to read it is one line too."""
     service = current_service()
     if service is None:
         return None
-    from qmodes.allowance import allowance_of
+    from qmodes.accounting.allowance import allowance_of
 
     try:
         return str(allowance_of(service))

@@ -24,12 +24,12 @@ import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from qmodes.core.usage import window_end
 from qmodes.remote import closing, guard
 from qmodes.remote.service import describe
-from qmodes.usage import window_end
 
 if TYPE_CHECKING:
-    from qmodes.jobs import Job
+    from qmodes.core.jobs import Job
     from qmodes.remote.scheduler import RemoteContext, RemoteScheduler
 
 __all__ = ["ContextWatch", "JobWatch", "normalise_status", "to_epoch"]

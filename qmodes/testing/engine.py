@@ -29,7 +29,7 @@ from qmodes.backends import LocalBackend
 from qmodes.testing.executor import ExecutionOutcome, ExecutionRequest, Executor
 
 if TYPE_CHECKING:
-    from qmodes.jobs import Job
+    from qmodes.core.jobs import Job
     from qmodes.local.runtime import LocalRuntime
 
 __all__ = ["ServedBackend", "ServedWork", "run_primitive", "submit_work"]
@@ -57,7 +57,7 @@ class ServedBackend(LocalBackend):
             raise RuntimeError(f"jobs on the served device {self.name} come through the server")
         work = ServedWork(self, replace(request, pubs=list(pubs)))
         if self.device is not None:  # device time (``device_pace``): hold the QPU as projected
-            from qmodes.projection import project_pubs
+            from qmodes.accounting.projection import project_pubs
 
             with contextlib.suppress(Exception):  # a program without PUBs: the quick form
                 work.projected_qpu = project_pubs(pubs, self.device, primitive=primitive).seconds
@@ -128,9 +128,9 @@ def run_primitive(mode: Any, request: ExecutionRequest, runtime: LocalRuntime) -
 
     Raises:
         ValueError: Malformed PUBs, non-ISA circuits, or a job over IBM's limits.
-        qmodes.errors.ContextClosedError: The session or batch accepts no more jobs.
+        qmodes.core.errors.ContextClosedError: The session or batch accepts no more jobs.
     """
-    from qmodes.primitives import Estimator, Sampler
+    from qmodes.modes.primitives import Estimator, Sampler
 
     options = request.params.get("options") or {}
     pubs = [
@@ -154,9 +154,9 @@ def submit_work(mode: Any, request: ExecutionRequest, runtime: LocalRuntime) -> 
     The same path as a primitive's ``run``: the context's ``_submit`` (which refuses a closed
     context), or ``qmodes.modes.submit_job`` in job mode.
     """
+    from qmodes.core.timeline import JobRecord
     from qmodes.local.work import new_job_id
     from qmodes.modes import ExecutionContext, submit_job
-    from qmodes.timeline import JobRecord
 
     backend = mode.target if isinstance(mode, ExecutionContext) else mode
     record = JobRecord(

@@ -95,8 +95,8 @@ def run_executor_program(backend: BackendV2, params: dict[str, Any], clock: Any)
 def project_program(params: dict[str, Any], device: BackendV2) -> tuple[float, int]:
     """IBM's projected QPU seconds and the executions of executor ``params`` on ``device``.
 
-    The same estimate as :func:`qmodes.projection.project_pubs`: 2 s plus, per execution, the
-    device's rep delay, qubit reset and the circuit's duration.
+    The same estimate as :func:`qmodes.accounting.projection.project_pubs`: 2 s plus, per
+    execution, the device's rep delay, qubit reset and the circuit's duration.
     """
     import numpy as np
     from ibm_quantum_schemas.executor.version_2_0 import ParamsModel
@@ -104,7 +104,12 @@ def project_program(params: dict[str, Any], device: BackendV2) -> tuple[float, i
         quantum_program_from_2_0,
     )
 
-    from qmodes.projection import SUB_JOB_OVERHEAD, _init_duration, circuit_duration, rep_delay_of
+    from qmodes.accounting.projection import (
+        SUB_JOB_OVERHEAD,
+        _init_duration,
+        circuit_duration,
+        rep_delay_of,
+    )
 
     program, _ = quantum_program_from_2_0(ParamsModel(**params))
     delay, init = rep_delay_of(device), _init_duration(device)

@@ -1,11 +1,11 @@
 """Jobs and sessions as the REST API shows them, read from the server engine's timeline.
 
-A :class:`ServedJob` wraps the qmodes :class:`~qmodes.jobs.Job` a ``POST /jobs`` made; its
+A :class:`ServedJob` wraps the qmodes :class:`~qmodes.core.jobs.Job` a ``POST /jobs`` made; its
 status, timestamps, QPU span and usage are those of the job's timeline record: ``created``,
 ``running`` (IBM's RUNNING: the start of classical processing), ``finished``, the ``qpu`` span,
-and :func:`qmodes.usage.job_usage`. A :class:`ServedSession` wraps the qmodes ``Session`` or
+and :func:`qmodes.core.usage.job_usage`. A :class:`ServedSession` wraps the qmodes ``Session`` or
 ``Batch`` a ``POST /sessions`` made: states ``open``, ``active``, ``inactive``, ``closed``,
-and ``elapsed_time`` = :func:`qmodes.usage.context_usage` (a session's active windows, a
+and ``elapsed_time`` = :func:`qmodes.core.usage.context_usage` (a session's active windows, a
 batch's jobs' QPU time).
 
 Job states are IBM's API spellings (``Queued``, ``Running``, ``Completed``, ``Failed``,
@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from qmodes.usage import context_usage, job_usage
+from qmodes.core.usage import context_usage, job_usage
 
 if TYPE_CHECKING:
-    from qmodes.jobs import Job
+    from qmodes.core.jobs import Job
     from qmodes.modes import ExecutionContext
     from qmodes.testing.engine import ServedWork
 
@@ -93,7 +93,7 @@ class ServedJob:
 
     @property
     def quantum_seconds(self) -> float:
-        """Billed seconds as reported: :func:`qmodes.usage.job_usage` of the record."""
+        """Billed seconds as reported: :func:`qmodes.core.usage.job_usage` of the record."""
         return round(job_usage(self.job.record()), 6)
 
     @property

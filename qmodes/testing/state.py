@@ -1,7 +1,7 @@
 """The fake server's runtime: qmodes' own local engine behind the REST API.
 
 The server keeps one :class:`~qmodes.local.runtime.LocalRuntime` with its own
-:class:`~qmodes.timeline.Timeline` (never the process default, so nothing the server runs shows
+:class:`~qmodes.core.timeline.Timeline` (never the process default, so nothing the server runs shows
 up in the user's timeline, widget or ledger). A REST session or batch is a qmodes ``Session``
 or ``Batch`` on the served device; a REST job is a qmodes job (:mod:`qmodes.testing.engine`).
 So the rules are qmodes' (``qmodes/local/scheduler.py``, IBM's documentation):
@@ -13,7 +13,7 @@ So the rules are qmodes' (``qmodes/local/scheduler.py``, IBM's documentation):
   running ones finish; ``close`` lets submitted jobs finish, ``cancel`` cancels those not yet
   on the QPU; a session with no job for 30 minutes closes;
 * a batch's jobs jump the queue once its first starts;
-* usage (:mod:`qmodes.usage`): a job bills its QPU span, a batch its jobs' QPU spans, a session
+* usage (:mod:`qmodes.core.usage`): a job bills its QPU span, a batch its jobs' QPU spans, a session
   its active windows.
 
 Example:
@@ -31,15 +31,15 @@ import time
 import uuid
 from typing import Any
 
-from qmodes.errors import ContextClosedError, QModesError
+from qmodes.core.errors import ContextClosedError, QModesError
+from qmodes.core.timeline import Timeline
+from qmodes.core.usage import job_usage
 from qmodes.local.runtime import LocalRuntime
 from qmodes.modes import Batch, Session
 from qmodes.testing.devices import DeviceCatalog
 from qmodes.testing.engine import ServedBackend, run_primitive, submit_work
 from qmodes.testing.executor import ExecutionRequest, Executor
 from qmodes.testing.records import ServedJob, ServedSession
-from qmodes.timeline import Timeline
-from qmodes.usage import job_usage
 
 __all__ = ["ApiError", "RuntimeState"]
 

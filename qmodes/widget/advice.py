@@ -8,7 +8,7 @@ time waited, idle time billed), the verdict in one line (cheapest, fastest, the 
 sources in one muted footnote: the same rows as the text after a cell (``Advice.rows``).
 
 Example:
-    >>> from qmodes.timeline import ContextRecord
+    >>> from qmodes.core.timeline import ContextRecord
     >>> ctx = ContextRecord(id="s", mode="session", backend="aer", created=0.0,
     ...                     max_time=28800.0, interactive_ttl=60.0)
     >>> live_hints([(ctx, [])], now=600.0)[0].startswith("session s has been open")
@@ -21,7 +21,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from qmodes.timeline import ContextRecord, JobRecord
+from qmodes.core.timeline import ContextRecord, JobRecord
 
 __all__ = ["COMPARE_INTERVAL", "HINTS_INTERVAL", "LIVE_COMPARE_MAX_JOBS", "comparison",
            "footnote", "live_hints"]
@@ -57,7 +57,7 @@ def comparison(context: ContextRecord, jobs: list[JobRecord], target: str | None
     text table after a cell is printed from (:meth:`qmodes.advisor.Advice.rows`). A row's
     ``idle`` is the billed time no job used (None in job mode, which bills nothing else).
     """
-    from qmodes.workload import replayable
+    from qmodes.advisor.workload import replayable
 
     device = _device(context, target)
     if device is None or not replayable(jobs):

@@ -16,7 +16,7 @@ A summarized queued job that starts later gets a row of its own in the front-end
 delta keeps all its rows: only a view that starts from the snapshot sees the summary.
 
 Example:
-    >>> from qmodes.timeline import Timeline
+    >>> from qmodes.core.timeline import Timeline
     >>> from qmodes.widget.state import TimelineState
     >>> compact_ops(TimelineState(Timeline()))
     []
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qmodes.timeline import JobRecord
+from qmodes.core.timeline import JobRecord
 from qmodes.widget.state import _CONTEXT_FIELDS, KIND_CODES, Op, TimelineState
 
 __all__ = ["DETAIL_JOBS", "QPU_BANDS", "compact_ops"]

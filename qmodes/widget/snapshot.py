@@ -5,7 +5,7 @@ JavaScript; they show ``text/html`` (an inline SVG Gantt chart drawn here) or ``
 (a few summary lines) from the same display output instead.
 
 Example:
-    >>> from qmodes.timeline import Timeline
+    >>> from qmodes.core.timeline import Timeline
     >>> from qmodes.widget.state import TimelineState
     >>> from qmodes.widget.summary import summarize
     >>> state = TimelineState(Timeline())

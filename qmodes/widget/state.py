@@ -1,7 +1,7 @@
 """Timeline events turned into compact, append-only ops for the widget's front-end.
 
 The widget never sends its whole state on each update. A :class:`TimelineState` pulls new
-events from a :class:`~qmodes.timeline.Timeline` (``events_since``), keeps a light mirror of
+events from a :class:`~qmodes.core.timeline.Timeline` (``events_since``), keeps a light mirror of
 the records it watches, and appends one short JSON array ("op") per event to a log. The
 front-end applies the ops in order; a batch of new ops is a *delta* ``{"from": n, "to": m,
 "ops": [...]}`` where ``n`` is the number of ops the receiver must already hold.
@@ -23,7 +23,7 @@ span on the backends shown, to say why a job waited (:meth:`TimelineState.live_w
 the jobs still waiting) and to draw the other users' band (:meth:`TimelineState.load_band`).
 
 Example:
-    >>> from qmodes.timeline import ContextRecord, JobRecord, Timeline
+    >>> from qmodes.core.timeline import ContextRecord, JobRecord, Timeline
     >>> timeline = Timeline()
     >>> timeline.add_context(ContextRecord(id="b1", mode="batch", backend="aer", created=10.0,
     ...                                    max_time=28800.0, interactive_ttl=1.0))
@@ -43,7 +43,7 @@ import itertools
 from collections.abc import Iterable
 from typing import Any
 
-from qmodes.timeline import (
+from qmodes.core.timeline import (
     OTHERS_QPU,
     SPAN_KINDS,
     ContextRecord,

@@ -2,10 +2,10 @@
 
 Everything here is small (a few numbers per context) and is sent whole on each update; the
 per-job data travels as ops (see :mod:`qmodes.widget.state`). Usage follows the mode's rule
-(:func:`qmodes.usage.context_usage`) and each figure carries the source of its times.
+(:func:`qmodes.core.usage.context_usage`) and each figure carries the source of its times.
 
 Example:
-    >>> from qmodes.timeline import ContextRecord
+    >>> from qmodes.core.timeline import ContextRecord
     >>> status_string(ContextRecord(id="s", mode="session", backend="aer", created=0.0,
     ...                             max_time=60.0, interactive_ttl=1.0, state="active"))
     'In progress, accepting new jobs'
@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from qmodes.timeline import ContextRecord, JobRecord
-from qmodes.usage import RULES, context_usage, job_usage
+from qmodes.core.timeline import ContextRecord, JobRecord
+from qmodes.core.usage import RULES, context_usage, job_usage
 from qmodes.widget.state import TimelineState
 
 __all__ = ["JOB_STATES", "status_string", "summarize"]

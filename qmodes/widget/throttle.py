@@ -28,7 +28,7 @@ import weakref
 from collections.abc import Callable
 from typing import Protocol
 
-from qmodes._lazy import ProcessWide
+from qmodes._util.lazy import ProcessWide
 
 __all__ = ["Flushable", "Flusher", "Throttle", "shared_flusher"]
 

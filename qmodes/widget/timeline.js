@@ -318,7 +318,7 @@ function render({ model, el }) {
   }
   const schedule = () => { if (!view.frame) view.frame = requestAnimationFrame(draw); };
 
-  // The IBM instance's allowance (qmodes.allowance), when the widget shows ibm:<device> work.
+  // The IBM instance's allowance (qmodes.accounting.allowance), when the widget shows ibm:<device> work.
   const allowanceHTML = (a) => !a ? "" : `<div class="qm-allowance" title="${esc(a.text)}">IBM allowance
       <b class="qm-remaining">${a.limit == null ? "unlimited" : fmt(a.remaining)}</b> remaining${a.limit == null ? "" : ` of ${fmt(a.limit)}`}
       <span class="qm-muted">(${fmt(a.consumed)} consumed${a.period ? `, period ${esc(a.period)}` : ""}; reported by IBM)</span></div>`;

@@ -9,7 +9,7 @@ talks back only with ``{"kind": ...}`` messages: ``cancel_job``, ``close_context
 ``cancel_context`` and ``resync``.
 
 Example:
-    >>> from qmodes.timeline import ContextRecord, Timeline
+    >>> from qmodes.core.timeline import ContextRecord, Timeline
     >>> timeline = Timeline()
     >>> timeline.add_context(ContextRecord(id="b1", mode="batch", backend="aer", created=0.0,
     ...                                    max_time=28800.0, interactive_ttl=1.0))
@@ -32,7 +32,7 @@ from typing import Any
 import anywidget
 import traitlets as t
 
-from qmodes.timeline import OTHERS_QPU, Event, Timeline, default_timeline
+from qmodes.core.timeline import OTHERS_QPU, Event, Timeline, default_timeline
 from qmodes.widget.compact import compact_ops
 from qmodes.widget.snapshot import render_html, render_text
 from qmodes.widget.state import TimelineState
@@ -404,11 +404,12 @@ def _compute(handles: Any) -> dict[str, Any] | None:
 
 
 def _allowance(summary: dict[str, Any]) -> dict[str, Any] | None:
-    """The IBM instance's last-read allowance (no request: :func:`qmodes.allowance.cached`),
-    when the widget shows work on an ``ibm:<device>``."""
+    """The IBM instance's last-read allowance (no request:
+    :func:`qmodes.accounting.allowance.cached`), when the widget shows work on an
+    ``ibm:<device>``."""
     if not any(str(c.get("backend", "")).startswith("ibm:") for c in summary["contexts"]):
         return None
-    from qmodes.allowance import cached
+    from qmodes.accounting.allowance import cached
     from qmodes.remote.service import current_service
 
     service = current_service()

@@ -1,7 +1,7 @@
 """Fallback for kernels without subshells (ipykernel 6): poll the UI while qmodes waits.
 
 Where :mod:`qmodes.widget.subshell` cannot route a widget's messages to a thread of their own
-(ipykernel < 7), a qmodes wait hook (:func:`qmodes.waiting.add_wait_hook`) processes pending
+(ipykernel < 7), a qmodes wait hook (:func:`qmodes.core.waiting.add_wait_hook`) processes pending
 front-end messages with ``jupyter-ui-poll``'s ``ui_events()`` every tick of a blocking wait:
 ``job.result()``, ``job.wait()``, ``context.wait()``. ``jupyter-ui-poll`` does it with the
 kernel's own ``do_one_iteration()`` and defers any ``execute_request`` that arrives meanwhile
@@ -80,7 +80,7 @@ def register(widget: Any) -> bool:
         import jupyter_ui_poll  # noqa: F401
     except ImportError:
         return False
-    from qmodes.waiting import add_wait_hook
+    from qmodes.core.waiting import add_wait_hook
 
     with _lock:
         _widgets.add(widget)

@@ -5,13 +5,13 @@ span), between phases (after its classical pre-processing, until the QPU takes i
 it is not final, since its last phase ended. The widget draws every wait as queued time.
 
 Why it waited is read from the same records: other users' QPU time on the device
-(``others.qpu`` events, :meth:`qmodes.timeline.Timeline.others_qpu`), your other jobs' QPU
+(``others.qpu`` events, :meth:`qmodes.core.timeline.Timeline.others_qpu`), your other jobs' QPU
 spans, and the job's context (a session's active windows). A reason reads, for example,
 ``"2 other users' jobs ahead"``, ``"session inactive; 1 other user's job ahead"`` or
 ``"waiting for the batch's turn (3 of its jobs ahead)"``.
 
 Example:
-    >>> from qmodes.timeline import Span
+    >>> from qmodes.core.timeline import Span
     >>> spans = [Span("queued", 0.0, 0.0), Span("classical", 0.0, 0.1), Span("qpu", 4.1, 6.1)]
     >>> gaps(spans, final=False, finished=None, now=7.0)
     [(0.1, 4.1)]
@@ -26,7 +26,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
-from qmodes.timeline import ContextRecord, Span
+from qmodes.core.timeline import ContextRecord, Span
 
 __all__ = ["EPSILON", "Busy", "during", "gaps", "reason", "waits"]
 

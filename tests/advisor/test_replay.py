@@ -81,7 +81,7 @@ def test_on_a_busy_device_job_mode_waits_for_other_users_and_a_session_waits_onc
 def test_the_replay_is_the_emulator_s_device_and_crowd():
     """A job arriving on a busy device waits what the emulator's own first job waits."""
     from qmodes.advisor import replay_once
-    from qmodes.workload import Workload, WorkloadJob
+    from qmodes.advisor.workload import Workload, WorkloadJob
     from tests.local.device import first_wait
 
     one = Workload((WorkloadJob("j", qpu=2.0),), "fake_manila", SOURCE)
@@ -155,8 +155,8 @@ def test_unknown_mode_is_refused():
 
 
 def test_a_stored_projection_counts_only_for_the_device_it_was_made_for():
-    from qmodes.timeline import JobRecord
-    from qmodes.workload import projected_qpu
+    from qmodes.advisor.workload import projected_qpu
+    from qmodes.core.timeline import JobRecord
 
     record = JobRecord(id="j", context_id=None, mode="job", backend="fake_manila",
                        primitive="sampler", created=0.0, executions=1000, projected_qpu=9.0)

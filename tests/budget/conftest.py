@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from qmodes import allowance, budget
+from qmodes.accounting import allowance, budget
 from qmodes.testing import FakeRuntimeServer
 from tests.remote.conftest import (  # noqa: F401  (fixtures reused)
     _quiet_client,

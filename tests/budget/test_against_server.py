@@ -6,8 +6,8 @@ import pytest
 from qiskit import QuantumCircuit
 
 import qmodes
-from qmodes import allowance
-from qmodes.budget import BudgetExceededError
+from qmodes.accounting import allowance
+from qmodes.accounting.budget import BudgetExceededError
 from qmodes.ledger import default_ledger
 from qmodes.testing import FakeRuntimeServer
 from tests.budget.conftest import LIMIT, job_posts, wait_usage
@@ -76,7 +76,7 @@ def test_guard_refuses_what_the_remaining_allowance_cannot_pay(
 
 def test_config_budget_applies_to_job_mode(billing_server: FakeRuntimeServer,
                                            bell_isa: QuantumCircuit) -> None:
-    from qmodes.config import QModes
+    from qmodes.notebook.config import QModes
 
     settings = QModes()
     settings.budget = "2s"

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from qiskit import QuantumCircuit
 
+from qmodes.notebook.testing_shell import TestingShell
 from qmodes.testing import FakeRuntimeServer
-from qmodes.testing_shell import TestingShell
 from tests.budget.conftest import LIMIT, job_posts, wait_usage
 
 
@@ -29,8 +29,7 @@ def test_qmodes_shows_the_remaining_seconds_falling(
     shell.run_cell("%%batch --backend ibm:fake_manila --no-widget\n"
                    "result = sampler.run([isa], shots=1000).result()\n")
     wait_usage(billing_server, 2.26)
-    from qmodes import allowance
-
+    from qmodes.accounting import allowance
     allowance.invalidate()
     capsys.readouterr()
     shell.run_cell("%qmodes")
@@ -45,7 +44,7 @@ def test_cell_budget_refuses_and_rehearse_sends_nothing(
         shell: TestingShell, billing_server: FakeRuntimeServer, bell_isa: QuantumCircuit,
         capsys: pytest.CaptureFixture[str]) -> None:
     shell.user_ns["isa"] = bell_isa
-    from qmodes.budget import BudgetExceededError
+    from qmodes.accounting.budget import BudgetExceededError
 
     with pytest.raises(BudgetExceededError, match="refused before submission"):
         shell.run_cell("%%batch --backend ibm:fake_manila --no-widget --budget 2s\n"
@@ -68,8 +67,7 @@ def test_bad_budget_is_a_usage_error(shell: TestingShell) -> None:
 
 
 def test_config_budget_is_dropped_on_unload(ipython_shell: TestingShell) -> None:
-    from qmodes import budget
-
+    from qmodes.accounting import budget
     ipython_shell.run_cell("%load_ext qmodes")
     ipython_shell.run_cell('%config QModes.budget = "90s"')
     assert budget.default_budget() == 90.0

@@ -8,7 +8,7 @@ from qiskit.transpiler import generate_preset_pass_manager
 
 import qmodes
 import qmodes.remote
-from qmodes.rehearsal import Bill, Rehearsal
+from qmodes.modes.rehearsal import Bill, Rehearsal
 from qmodes.remote.service import RemoteError
 
 

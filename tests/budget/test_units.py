@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qmodes import budget
-from qmodes.allowance import Allowance
+from qmodes.accounting import budget
+from qmodes.accounting.allowance import Allowance
 
 
 def test_allowance_reads_ibm_shapes() -> None:
@@ -56,8 +56,8 @@ def test_guard_bills_jobs_ibm_has_not_yet_counted_for_the_context() -> None:
     counts (seen in CI: a budget hint from a stale 2.05 s let the next job through at 5.2 s)."""
     from types import SimpleNamespace
 
+    from qmodes.core.timeline import ContextRecord, JobRecord, Span, Timeline
     from qmodes.remote.guard import _context_so_far
-    from qmodes.timeline import ContextRecord, JobRecord, Span, Timeline
 
     timeline = Timeline()
     timeline.add_context(ContextRecord(id="batch-x", mode="batch", backend="ibm_x",

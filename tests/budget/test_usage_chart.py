@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from qmodes.core.timeline import ContextRecord, JobRecord, Timeline
 from qmodes.ledger import Ledger
-from qmodes.timeline import ContextRecord, JobRecord, Timeline
-from qmodes.usage_chart import daily_usage, ledger_rows, render_svg
+from qmodes.ledger.chart import daily_usage, ledger_rows, render_svg
 
 DAY = 86400.0
 

@@ -116,7 +116,7 @@ class TestJobMode:
         job = shell.user_ns["job"]
         reader = Ledger(qmodes_home / "ledger.sqlite3")
         try:
-            shell.run_cell("import qmodes; qmodes.timeline.default_timeline().flush(5)")
+            shell.run_cell("import qmodes; qmodes.core.timeline.default_timeline().flush(5)")
             _until(lambda: (reader.job(job.job_id()) or {}).get("status") == "DONE")
             row = reader.job(job.job_id())
             assert (row["mode"], row["backend"]) == ("job", "fake_manila")

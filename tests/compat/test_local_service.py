@@ -19,9 +19,9 @@ from qiskit_ibm_runtime import Session as IBMSession
 from qiskit_ibm_runtime.fake_provider.local_service import QiskitRuntimeLocalService
 
 import qmodes
+from qmodes.core.timeline import Timeline
 from qmodes.local import LocalRuntime
 from qmodes.local.device_time import set_device_load
-from qmodes.timeline import Timeline
 
 
 @pytest.fixture

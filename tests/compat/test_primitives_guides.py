@@ -180,7 +180,7 @@ def test_readme_sampler(rt: Runtime) -> None:
     assert_counts_match(pub_result.data.meas.get_counts(), bell)
 
 
-@pytest.mark.filterwarnings("ignore::qmodes.options.OptionNotEmulatedWarning")
+@pytest.mark.filterwarnings("ignore::qmodes.core.options.OptionNotEmulatedWarning")
 def test_readme_estimator(rt: Runtime) -> None:
     heavy_reference(rt, job_mode=True)
     Estimator = rt.Estimator

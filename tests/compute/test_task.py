@@ -18,8 +18,8 @@ from qiskit.transpiler import generate_preset_pass_manager
 from qmodes.backends import get_backend
 from qmodes.compute import KernelBackend, check, derive_seed, resolve, tasks_for
 from qmodes.compute.worker import run_task
+from qmodes.core.options import Settings
 from qmodes.local.work import _aer_primitive
-from qmodes.options import Settings
 
 
 def isa_ansatz():

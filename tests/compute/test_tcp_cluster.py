@@ -13,8 +13,8 @@ import pytest
 import qmodes
 from qmodes.compute import clusters
 from qmodes.compute.dask_backend import ClusterUnreachableError, DaskBackend
+from qmodes.core.timeline import Timeline
 from qmodes.local import LocalRuntime
-from qmodes.timeline import Timeline
 from tests.compute.conftest import free_port, slow_circuit, wait_until
 
 SHOTS = 20

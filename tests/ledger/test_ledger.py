@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from qmodes.core.timeline import ContextRecord, JobRecord, Timeline
 from qmodes.ledger import (
     Ledger,
     history,
@@ -15,7 +16,6 @@ from qmodes.ledger import (
     unclosed_report,
     usage_report,
 )
-from qmodes.timeline import ContextRecord, JobRecord, Timeline
 
 
 @pytest.fixture
@@ -175,8 +175,8 @@ def test_since_rejects_nonsense_with_the_valid_forms():
 
 
 def test_default_ledger_records_the_default_timeline_even_if_read_first(qmodes_home):
+    from qmodes.core.timeline import default_timeline
     from qmodes.ledger import close_default_ledger, default_ledger
-    from qmodes.timeline import default_timeline
 
     assert "no usage recorded" in usage_report()  # the magics may read before %load_ext
     ledger = default_ledger()

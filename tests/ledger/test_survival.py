@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from qmodes._ledger_db import COLUMNS, connect
-from qmodes._process import current_process
+from qmodes.core.timeline import ContextRecord, JobRecord, Timeline
 from qmodes.ledger import Ledger, history, unclosed_report
-from qmodes.timeline import ContextRecord, JobRecord, Timeline
+from qmodes.ledger.db import COLUMNS, connect
+from qmodes.ledger.process import current_process
 
 ROOT = Path(__file__).parents[2]
 
@@ -312,7 +312,7 @@ def test_an_interrupted_read_holds_nothing_open(tmp_path):
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="zombies seen through /proc")
 def test_a_killed_process_not_yet_reaped_is_not_alive():
-    from qmodes._process import is_alive, start_token
+    from qmodes.ledger.process import is_alive, start_token
 
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import sys
 import time
 
+from qmodes.core.timeline import ContextRecord, JobRecord, Timeline
 from qmodes.ledger import Ledger
-from qmodes.timeline import ContextRecord, JobRecord, Timeline
 
 
 def main() -> None:

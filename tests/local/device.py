@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from qiskit import QuantumCircuit
 
-from qmodes.clock import ManualClock
+from qmodes.core.clock import ManualClock
+from qmodes.core.timeline import Timeline
 from qmodes.local import LocalRuntime
 from qmodes.local.device_scheduler import DeviceScheduler
 from qmodes.local.device_time import DeviceTime, InlineExecutor
 from qmodes.local.virtual_clock import VirtualClock
-from qmodes.timeline import Timeline
 
 
 @dataclass
@@ -57,8 +57,8 @@ def first_wait(load: float, seed: int, qpu: float = 2.0) -> float:
     emulated device (``DeviceTime(load=...)``): the device's own scheduler and crowd, with a
     job that does no Aer work (it holds the QPU for ``qpu`` seconds)."""
     from qmodes.backends import get_backend
-    from qmodes.jobs import Job
-    from qmodes.timeline import JobRecord
+    from qmodes.core.jobs import Job
+    from qmodes.core.timeline import JobRecord
 
     clock = VirtualClock(wall=lambda: 0.0, thread=False)
     timeline = Timeline()

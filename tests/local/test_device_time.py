@@ -8,11 +8,11 @@ import itertools
 import pytest
 
 import qmodes
+from qmodes.accounting.projection import project_pubs
+from qmodes.core.timeline import Timeline
+from qmodes.core.usage import window_end
 from qmodes.local import LocalRuntime
 from qmodes.local.device_scheduler import DeviceScheduler
-from qmodes.projection import project_pubs
-from qmodes.timeline import Timeline
-from qmodes.usage import window_end
 from tests.local.device import make_device, x_circuit
 
 SHOTS = 100

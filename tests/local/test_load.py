@@ -7,8 +7,8 @@ import itertools
 import pytest
 
 import qmodes
+from qmodes.accounting.projection import QUICK_PER_EXECUTION, SUB_JOB_OVERHEAD
 from qmodes.local.load import MAX_LOAD, LoadModel, check_load
-from qmodes.projection import QUICK_PER_EXECUTION, SUB_JOB_OVERHEAD
 from tests.local.device import first_wait, make_device, x_circuit
 
 SHOTS = 100

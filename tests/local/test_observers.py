@@ -7,9 +7,9 @@ import threading
 import time
 
 import qmodes
-from qmodes.clock import ManualClock
+from qmodes.core.clock import ManualClock
+from qmodes.core.timeline import ContextRecord, Timeline
 from qmodes.local import LocalRuntime, SimulatedExecutor
-from qmodes.timeline import ContextRecord, Timeline
 
 
 class StampingExecutor:
@@ -104,7 +104,7 @@ def test_an_observer_that_raises_is_logged_and_the_others_still_hear(bell, caplo
     clock = ManualClock(start=0.0)
     runtime = LocalRuntime(clock=clock, timeline=timeline,
                            executor=SimulatedExecutor(clock, {"qpu": 1.0}))
-    with caplog.at_level(logging.ERROR, logger="qmodes.timeline"):
+    with caplog.at_level(logging.ERROR, logger="qmodes.core.timeline"):
         job = qmodes.Sampler(mode="aer", runtime=runtime).run([bell], shots=5)
         clock.run_until_idle()
         assert timeline.flush(10)

@@ -6,9 +6,9 @@ import pytest
 from qiskit import QuantumCircuit
 
 import qmodes
+from qmodes.accounting.projection import project_pubs
+from qmodes.core.timeline import Timeline
 from qmodes.local import LocalRuntime
-from qmodes.projection import project_pubs
-from qmodes.timeline import Timeline
 
 
 @pytest.fixture(scope="module")

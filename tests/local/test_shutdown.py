@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import qmodes
-from qmodes.errors import ContextClosedError
+from qmodes.core.errors import ContextClosedError
 from qmodes.local import LocalRuntime
 from qmodes.local.scheduler import SHUTDOWN_REASON
 from tests.conftest import make_sim

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from qmodes.magics import QModesMagics
-from qmodes.testing_shell import TestingShell
+from qmodes.notebook.magics import QModesMagics
+from qmodes.notebook.testing_shell import TestingShell
 from tests.conftest import Sim, make_sim
 
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 import qmodes
-from qmodes import _output
+from qmodes.notebook import output as _output
 
 SETUP = """
 from qiskit import QuantumCircuit

@@ -235,8 +235,7 @@ class TestOutput:
 
     def test_with_a_front_end_the_live_widget_is_shown_first(self, shell, monkeypatch, capsys):
         import qmodes.widget
-        from qmodes import _output
-
+        from qmodes.notebook import output as _output
         shown = []
 
         class Widget:
@@ -257,8 +256,7 @@ class TestOutput:
 
     def test_a_failing_widget_falls_back_to_the_text_line(self, shell, monkeypatch, capsys):
         import qmodes.widget
-        from qmodes import _output
-
+        from qmodes.notebook import output as _output
         def broken(context):
             raise RuntimeError("no front-end")
 
@@ -269,7 +267,7 @@ class TestOutput:
 
 
 def _options():
-    from qmodes._cell import Options
+    from qmodes.notebook.cell import Options
 
     return Options(mode="session", backend="aer", widget=False)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from traitlets import TraitError
 
-from qmodes.config import QModes
+from qmodes.notebook.config import QModes
 
 
 class TestThroughTheShell:
@@ -141,7 +141,7 @@ class TestTraits:
 
 def test_the_objective_setting_picks_the_advisor_s_default_and_refuses_a_typo(shell, caplog):
     from qmodes.advisor import advise
-    from qmodes.workload import Workload, WorkloadJob
+    from qmodes.advisor.workload import Workload, WorkloadJob
 
     jobs = tuple(WorkloadJob(f"j{i}", qpu=5.0, classical=1.0, after=None if i == 0 else i - 1,
                              think=30.0) for i in range(4))

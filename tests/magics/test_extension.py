@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from qmodes._ipython import _magic_call
+from qmodes.notebook.extension import _magic_call
 
 
 def _run(code: str) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import pytest
 
-from qmodes.modes.base import _all_contexts
+from qmodes.context.base import _all_contexts
 from tests.conftest import Sim
 
 TRIALS = 120
@@ -141,7 +141,7 @@ def test_ctrl_c_between_the_guarded_sections_still_closes_the_cell(
     """A Ctrl-C that lands where no guard holds it (the context is open and registered, but
     the code that closes it has not started) still closes the context and unregisters it:
     the next magic is not refused as nested (found by the seeded trials above)."""
-    from qmodes._cell import CellContexts
+    from qmodes.notebook.cell import CellContexts
 
     hook = "_start_cell" if where == "after the context opened" else "_finish_cell"
     original = getattr(CellContexts, hook)

@@ -8,9 +8,9 @@ import time
 import pytest
 
 import qmodes
-from qmodes.durations import format_duration
+from qmodes.core.durations import format_duration
+from qmodes.core.timeline import ContextRecord
 from qmodes.ledger import Ledger, ledger_path
-from qmodes.timeline import ContextRecord
 
 BELL = """
 from qiskit import QuantumCircuit

@@ -68,7 +68,7 @@ class TestLineForm:
     def test_the_shutdown_hook_is_registered_with_atexit(self, shell, magics, monkeypatch):
         import atexit
 
-        from qmodes._ipython import load_ipython_extension, unload_ipython_extension
+        from qmodes.notebook.extension import load_ipython_extension, unload_ipython_extension
 
         registered = []
         monkeypatch.setattr(atexit, "register", registered.append)

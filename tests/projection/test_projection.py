@@ -10,7 +10,7 @@ from qiskit.quantum_info import SparsePauliOp
 from qiskit.transpiler import generate_preset_pass_manager
 from qiskit_ibm_runtime.fake_provider import FakeManilaV2
 
-from qmodes.projection import (
+from qmodes.accounting.projection import (
     DEFAULT_REP_DELAY,
     MAX_SAMPLER_EXECUTIONS,
     Projection,
@@ -163,7 +163,7 @@ def test_a_lower_max_execution_time_is_the_limit():
 def test_shots_from_a_precision_are_rounded_once_for_projection_record_and_result():
     """At precision 0.03, 1/0.03² = 1111.1: every figure says 1112 shots (IBM's ⌈1/p²⌉)."""
     import qmodes
-    from qmodes.projection import shots_for_precision
+    from qmodes.accounting.projection import shots_for_precision
 
     assert shots_for_precision(0.03) == 1112
     circuit = QuantumCircuit(1)
@@ -178,7 +178,7 @@ def test_shots_from_a_precision_are_rounded_once_for_projection_record_and_resul
 
 @pytest.mark.parametrize("precision", [0, -0.1])
 def test_an_exact_precision_takes_no_shots(precision):
-    from qmodes.projection import shots_for_precision
+    from qmodes.accounting.projection import shots_for_precision
 
     with pytest.raises(ValueError, match="precision must be positive"):
         shots_for_precision(precision)

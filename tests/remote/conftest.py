@@ -17,10 +17,10 @@ from qiskit import QuantumCircuit
 from qiskit.transpiler import generate_preset_pass_manager
 
 import qmodes.remote
+from qmodes.core.timeline import Timeline
 from qmodes.local import LocalRuntime
 from qmodes.remote import tracking
 from qmodes.testing import AerExecutor, FakeRuntimeServer
-from qmodes.timeline import Timeline
 
 TOKEN = "qmodes-SECRET-token-8d1f2a"
 """The API key; no test output, record, log or file may ever contain it."""

@@ -7,8 +7,8 @@ import pytest
 
 import qmodes
 import qmodes.remote
-from qmodes._output import summary_line
 from qmodes.ledger import Ledger, unclosed_report
+from qmodes.notebook.output import summary_line
 from qmodes.remote import closing
 from tests.remote.conftest import wait_for
 

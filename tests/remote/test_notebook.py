@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from IPython.core.error import UsageError
 
-from qmodes.testing_shell import TestingShell
+from qmodes.notebook.testing_shell import TestingShell
 from tests.remote.conftest import TOKEN, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]

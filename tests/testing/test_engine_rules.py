@@ -13,8 +13,8 @@ import pytest
 from qiskit import QuantumCircuit
 from qiskit_ibm_runtime import Batch, SamplerV2, Session
 
-from qmodes.timeline import default_timeline
-from qmodes.usage import batch_usage, job_usage, session_usage
+from qmodes.core.timeline import default_timeline
+from qmodes.core.usage import batch_usage, job_usage, session_usage
 from tests.testing.conftest import Gates, wait_until
 
 

@@ -117,7 +117,7 @@ def test_max_time_closes_the_session_and_fails_queued_jobs(make) -> None:
     """Max TTL from the first start: queued jobs fail, the running one finishes and counts."""
     from qiskit import QuantumCircuit
 
-    from qmodes.usage import window_end
+    from qmodes.core.usage import window_end
     from tests.testing.conftest import Gates
 
     gates = Gates(2)  # QPU calls wait for their gate: the order is the test's, not the clock's

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from qmodes.timeline import JobRecord, Timeline
+from qmodes.core.timeline import JobRecord, Timeline
 from qmodes.widget import TimelineWidget
 from qmodes.widget.throttle import Flusher
 from tests.ui.harness import load_widget, model_state

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from qmodes.timeline import ContextRecord, JobRecord, Timeline
+from qmodes.core.timeline import ContextRecord, JobRecord, Timeline
 
 PHASES = (("classical", 0.2), ("qpu", 0.5), ("post", 0.1))
 

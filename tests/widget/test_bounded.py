@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from qmodes.timeline import Timeline
+from qmodes.core.timeline import Timeline
 from qmodes.widget import TimelineWidget
 from qmodes.widget.compact import DETAIL_JOBS, compact_ops
 from qmodes.widget.throttle import Flusher, shared_flusher

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from qmodes.timeline import ContextRecord, JobRecord, Timeline
-from qmodes.usage import context_usage
+from qmodes.core.timeline import ContextRecord, JobRecord, Timeline
+from qmodes.core.usage import context_usage
 from qmodes.widget.state import KIND_CODES, TimelineState
 from qmodes.widget.summary import status_string, summarize
 from tests.widget.fakes import fill_batch

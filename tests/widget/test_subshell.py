@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from qmodes.timeline import Timeline
+from qmodes.core.timeline import Timeline
 from qmodes.widget import TimelineWidget, subshell
 from qmodes.widget.throttle import Flusher
 

@@ -9,7 +9,7 @@ from types import ModuleType, SimpleNamespace
 
 import pytest
 
-from qmodes import waiting
+from qmodes.core import waiting
 from qmodes.widget import uipoll
 
 

@@ -4,7 +4,7 @@ as queued), why it waited, and other users' band, in job mode, a session and a b
 from __future__ import annotations
 
 import qmodes
-from qmodes.timeline import ContextRecord, JobRecord, Span, Timeline
+from qmodes.core.timeline import ContextRecord, JobRecord, Span, Timeline
 from qmodes.widget import TimelineWidget
 from qmodes.widget.compact import compact_ops
 from qmodes.widget.snapshot import render_svg

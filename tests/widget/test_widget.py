@@ -7,7 +7,7 @@ import json
 import pytest
 
 import qmodes
-from qmodes.timeline import Timeline
+from qmodes.core.timeline import Timeline
 from qmodes.widget import TimelineWidget
 from qmodes.widget.throttle import Flusher
 from tests.conftest import make_sim

@@ -1,0 +1,166 @@
+"""Backend names → the device a job runs on.
+
+Names:
+
+* ``"aer"`` — an ideal :class:`~qiskit_aer.AerSimulator` (any gate set);
+* ``"aer:<method>"`` — the same with a simulation method, e.g. ``"aer:statevector"``;
+* ``"fake_<device>"`` — a fake IBM device from ``qiskit_ibm_runtime.fake_provider``, run on
+  Aer with its noise model; like real hardware it takes ISA circuits only;
+* ``"ibm:<device>"`` — a real IBM device through qiskit-ibm-runtime;
+* or a ``BackendV2`` instance.
+
+Every backend returned is a real ``qiskit.providers.BackendV2`` (a subclass of the fake
+device's class or of ``AerSimulator``, see :mod:`qmodes.backends.types`), so it goes wherever
+Qiskit takes a backend: ``transpile``, ``generate_preset_pass_manager(backend=...)``,
+``AerSimulator.from_backend``, qiskit-ibm-runtime's local mode.
+
+Example:
+    >>> backend = get_backend("fake_manila")
+    >>> backend.name, backend.num_qubits, backend.requires_isa
+    ('fake_manila', 5, True)
+    >>> from qiskit.transpiler import generate_preset_pass_manager
+    >>> pm = generate_preset_pass_manager(optimization_level=1, backend=backend)
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from qmodes.backends import types
+from qmodes.backends.types import LocalBackend, adopt, aer_backend, device_backend
+
+__all__ = [
+    "DEFAULT_BACKEND",
+    "available_backends",
+    "describe_valid_names",
+    "device_qubits",
+    "get_backend",
+    "register_remote",
+    "unknown_backend_message",
+]
+
+DEFAULT_BACKEND = "aer"
+_AER_METHODS = ("automatic", "statevector", "density_matrix", "stabilizer",
+                "matrix_product_state", "extended_stabilizer", "unitary", "superop")
+_lock = threading.Lock()
+_cache: dict[str, LocalBackend] = {}
+_instances: weakref.WeakKeyDictionary[Any, LocalBackend] = weakref.WeakKeyDictionary()
+_remote: list[Callable[[Any], Any]] = []
+"""The resolver of ``ibm:<device>`` names and ``IBMBackend`` instances, registered by
+:mod:`qmodes.remote` (a layer above this one) when it is imported."""
+
+
+def register_remote(resolver: Callable[[Any], Any]) -> None:
+    """``qmodes.remote``'s resolver of ``ibm:<device>`` names and ``IBMBackend`` instances."""
+    _remote[:] = [resolver]
+
+
+def _remote_backend(spec: Any) -> Any:
+    if not _remote:  # registration: qmodes.remote registers itself when it is imported; it
+        importlib.import_module("qmodes.remote")  # sits above us, so it is loaded by name
+    return _remote[0](spec)
+
+
+def get_backend(name: str | Any = DEFAULT_BACKEND) -> Any:
+    """Resolve a backend name (or a ``BackendV2``) to the device jobs run on.
+
+    Raises:
+        ValueError: the name is not one of the valid forms; the message lists them.
+    """
+    if not isinstance(name, str):
+        return _from_instance(name)
+    key = name.strip().lower()
+    if key.startswith("ibm:") or key.startswith("ibm_"):
+        return _remote_backend(key.removeprefix("ibm:"))
+    with _lock:
+        if key not in _cache:
+            _cache[key] = _resolve(key, name)
+        return _cache[key]
+
+
+def _resolve(key: str, original: str) -> LocalBackend:
+    if key == "aer":
+        return aer_backend("aer")  # type: ignore[no-any-return]
+    if key.startswith("aer:"):
+        method = key.removeprefix("aer:")
+        if method not in _AER_METHODS:
+            raise ValueError(f"unknown Aer method {method!r}: use one of "
+                             f"{', '.join('aer:' + m for m in _AER_METHODS)}")
+        return aer_backend(key, method=method)  # type: ignore[no-any-return]
+    device_class = _fake_devices().get(key)
+    if device_class is None:
+        raise ValueError(unknown_backend_message(original))
+    return device_backend(device_class, key)  # type: ignore[no-any-return]
+
+
+def _from_instance(backend: Any) -> Any:
+    if isinstance(backend, LocalBackend) or getattr(backend, "is_remote", False):
+        return backend
+    from qiskit.providers import BackendV2
+
+    if type(backend).__name__ == "IBMBackend":
+        return _remote_backend(backend)
+    if isinstance(backend, BackendV2):
+        with _lock:
+            if backend not in _instances:
+                _instances[backend] = adopt(backend)
+            return _instances[backend]
+    raise ValueError(f"cannot run on {backend!r}: give a backend name "
+                     f"({describe_valid_names()}) or a qiskit BackendV2")
+
+
+@functools.cache
+def _fake_devices() -> dict[str, type]:
+    """``fake_<device>`` → the class, from the class names (no device is built)."""
+    from qiskit_ibm_runtime import fake_provider
+
+    devices: dict[str, type] = {}
+    for attribute in dir(fake_provider):
+        match = re.fullmatch(r"Fake([A-Z][a-z]+)(V2)?", attribute)
+        if match:
+            devices[f"fake_{match.group(1).lower()}"] = getattr(fake_provider, attribute)
+    return devices
+
+
+@functools.cache
+def device_qubits(name: str) -> int:
+    """Qubits of the fake device ``name`` from its configuration file (no device is built:
+    building all of them takes seconds, reading their sizes a tenth of one).
+
+    Raises:
+        ValueError: not a fake device name.
+    """
+    import json
+    import os
+
+    device_class = _fake_devices().get(name)
+    if device_class is None:
+        raise ValueError(unknown_backend_message(name))
+    path = os.path.join(device_class.dirname, device_class.conf_filename)
+    with open(path, encoding="utf-8") as conf:
+        return int(json.load(conf)["n_qubits"])
+
+
+def available_backends() -> list[str]:
+    """Every local backend name: ``aer``, ``aer:<method>`` and each ``fake_<device>``."""
+    return ["aer", *(f"aer:{m}" for m in _AER_METHODS), *sorted(_fake_devices())]
+
+
+def describe_valid_names() -> str:
+    return ("'aer', 'aer:<method>' (e.g. aer:statevector), 'fake_<device>' "
+            "(e.g. fake_manila), 'ibm:<device>'")
+
+
+def unknown_backend_message(name: str) -> str:
+    fakes = sorted(_fake_devices())
+    return (f"unknown backend {name!r}: use {describe_valid_names()}; fake devices: "
+            f"{', '.join(fakes)}")
+
+
+types.register_resolver(get_backend)
