@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from qmodes.backends.names import get_backend
 from qmodes.core.durations import format_duration
 from qmodes.core.usage import UsageFigure
 
@@ -105,8 +106,6 @@ def resolve_device(backend: Any) -> Any:
         if name.startswith(prefix):
             name = name[len(prefix):]
     if not name.startswith("fake_"):
-        from qmodes.backends import get_backend
-
         resolved = get_backend(str(backend))
         if getattr(resolved, "device", None) is not None:
             return resolved.device

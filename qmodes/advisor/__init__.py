@@ -31,7 +31,10 @@ from qmodes.advisor.hints import SMALL_JOB_QPU, combine_hint, hints
 from qmodes.advisor.replay import MODES, Run, replay_once
 from qmodes.advisor.verdict import OBJECTIVES
 from qmodes.advisor.workload import Workload, WorkloadJob, workload_from_records
+from qmodes.context.base import register_advisor
 
 __all__ = ["DEFAULT_CROWDS", "MODES", "OBJECTIVES", "SMALL_JOB_QPU", "Advice", "ModeOutcome",
            "Run", "Workload", "WorkloadJob", "advise", "combine_hint", "hints", "replay",
            "replay_once", "seconds_text", "set_default_objective", "workload_from_records"]
+
+register_advisor(advise)  # ExecutionContext.advise() (the contexts sit below the advisor)

@@ -1,5 +1,8 @@
 """What sessions and batches share: lifecycle, the open-context marker, details and usage.
 
+What qiskit-ibm-runtime's code needs of a context on a local device (its ``service``, ``_run``,
+becoming its default session) and rehearsals are added by :class:`qmodes.modes.RuntimeContext`.
+
 The open context is held in a :class:`~contextvars.ContextVar` set by ``__enter__`` (as in
 qiskit-ibm-runtime), with a sticky fallback for contexts that span notebook cells
 (:func:`set_default_context`, used by the ``%session`` line magic).
@@ -10,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextvars
+import importlib
 import secrets
 import threading
 import weakref
@@ -17,7 +21,8 @@ from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 from qmodes._util.atomic import deferred_interrupt
-from qmodes.backends import DEFAULT_BACKEND, get_backend
+from qmodes.accounting.budget import parse_budget, set_budget
+from qmodes.backends.names import DEFAULT_BACKEND, get_backend
 from qmodes.core.durations import parse_interactive_ttl, parse_max_time
 from qmodes.core.jobs import Job, JobWork, qiskit_backend
 from qmodes.core.timeline import ContextRecord, JobRecord
@@ -25,7 +30,7 @@ from qmodes.core.usage import RULES, UsageFigure, context_usage
 from qmodes.local.runtime import LocalRuntime, default_runtime
 
 __all__ = ["ExecutionContext", "close_open_contexts", "current_context", "open_contexts",
-           "set_default_context"]
+           "register_advisor", "set_default_context"]
 
 _current: contextvars.ContextVar[ExecutionContext | None] = contextvars.ContextVar(
     "qmodes_current_context", default=None)
@@ -38,6 +43,15 @@ _by_id: weakref.WeakValueDictionary[str, ExecutionContext] = weakref.WeakValueDi
 """The contexts of this process by id, for ``from_id`` (weak: a context nothing refers to any
 more, with its jobs and results, is not kept alive for it)."""
 _by_id_lock = threading.Lock()
+_advisor: list[Any] = []
+""":func:`qmodes.advisor.advise`, registered by :mod:`qmodes.advisor` (an observer, a layer
+above the contexts) when it is imported; :meth:`ExecutionContext.advise` calls it."""
+
+
+def register_advisor(advise: Any) -> None:
+    """The advisor's ``advise(context, **options)``: what :meth:`ExecutionContext.advise`
+    calls."""
+    _advisor[:] = [advise]
 
 _STATUS = {
     ("open", True): "Pending", ("open", False): "Pending",
@@ -91,7 +105,7 @@ class ExecutionContext:
     """Base of :class:`~qmodes.Session` and :class:`~qmodes.Batch`.
 
     The signature is qiskit-ibm-runtime's ``Session(backend, max_time=None, *,
-    create_new=True)``, plus qmodes' keyword-only ``interactive_ttl`` and ``runtime``.
+    create_new=True)``, plus qmodes' keyword-only ``interactive_ttl``, ``runtime`` and ``budget``.
     ``create_new`` is accepted for compatibility: a local context is always new (as in
     qiskit-ibm-runtime's local testing mode); re-join an existing one with :meth:`from_id`.
     ``service`` (older qiskit-ibm-runtime's ``Session(service=..., backend=...)``, e.g. a
@@ -107,16 +121,8 @@ class ExecutionContext:
                  create_new: bool | None = True,
                  interactive_ttl: float | str | None = None,
                  runtime: LocalRuntime | None = None, budget: float | str | None = None,
-                 rehearse: bool = False, service: Any = None) -> None:
-        from qmodes.accounting.budget import parse_budget
-
+                 service: Any = None) -> None:
         budget = parse_budget(budget)  # a bad budget fails before anything is opened
-        self._rehearsal: Any = None
-        if rehearse:  # run locally on the device's twin (qmodes.modes.rehearsal)
-            from qmodes.modes.rehearsal import Rehearsal
-
-            self._rehearsal = Rehearsal.of(backend)
-            backend = self._rehearsal.twin
         self._target = get_backend(DEFAULT_BACKEND if backend is None else backend)
         self._max_time = (self.default_max_time if max_time is None
                           else parse_max_time(max_time))
@@ -135,8 +141,6 @@ class ExecutionContext:
             interactive_ttl=self._interactive_ttl, source=self._target.source))
         self._service: Any = None
         if budget is not None:  # qmodes.accounting.budget: checked before each remote submission
-            from qmodes.accounting.budget import set_budget
-
             set_budget(self._id, budget)
         _all_contexts.add(self)
         with _by_id_lock:
@@ -180,18 +184,21 @@ class ExecutionContext:
     def service(self) -> Any:
         """As qiskit-ibm-runtime: the service jobs go through.
 
-        On an IBM device, its ``QiskitRuntimeService``; on a local device, a
-        ``QiskitRuntimeLocalService`` bound to this context, so that qiskit-ibm-runtime's
-        primitives given this context run their jobs here (:mod:`qmodes.modes.runtime_bridge`).
+        On an IBM device, its ``QiskitRuntimeService``; on a local device, what
+        :meth:`_local_service` makes (:class:`qmodes.modes.RuntimeContext`: a
+        ``QiskitRuntimeLocalService`` bound to this context).
         """
         remote_service = getattr(self._target, "service", None)
         if remote_service is not None and getattr(self._target, "is_remote", False):
             return remote_service
         if self._service is None:
-            from qmodes.modes.service import LocalService
-
-            self._service = LocalService.of_context(self)
+            self._service = self._local_service()
         return self._service
+
+    def _local_service(self) -> Any:
+        """The service of this context on a local device (None here; the modes layer gives
+        qiskit-ibm-runtime's)."""
+        return None
 
     @property
     def _backend(self) -> Any:
@@ -210,15 +217,6 @@ class ExecutionContext:
     @property
     def _instance(self) -> str | None:
         return getattr(getattr(self._target, "device", None), "_instance", None)
-
-    def _run(self, program_id: str, inputs: dict, options: Any = None,
-             result_decoder: Any = None, calibration_id: str | None = None,
-             dry_run: bool = False) -> Any:
-        """What qiskit-ibm-runtime's primitives call on their mode: runs the program here."""
-        __tracebackhide__ = True  # IPython: show the user's line, not ours
-        from qmodes.modes.runtime_bridge import run_program
-
-        return run_program(self, program_id, inputs, options, calibration_id, dry_run)
 
     @property
     def backend_name(self) -> str:
@@ -252,17 +250,21 @@ class ExecutionContext:
         return self
 
     def _make_runtime_default(self) -> Any:
-        """Make this context qiskit-ibm-runtime's default session; returns the undo.
+        """Make this context qiskit-ibm-runtime's default session; returns the undo (or None).
 
-        Remote: the client's own Session (the scheduler's ``enter_context``); local: this
-        context itself (:mod:`qmodes.modes.runtime_bridge`).
+        Remote: the client's own Session (the scheduler's ``enter_context``); local: what
+        :meth:`_enter_local_default` does (:class:`qmodes.modes.RuntimeContext`: this context
+        itself becomes the default).
         """
         hook = getattr(self._scheduler, "enter_context", None)
         if hook is not None:
             return hook(self._id)
-        from qmodes.modes.runtime_bridge import enter_default_session
+        return self._enter_local_default()
 
-        return enter_default_session(self)
+    def _enter_local_default(self) -> Any:
+        """On a local device: nothing here (the modes layer makes this context IBM's default
+        session); returns the undo or None."""
+        return None
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: Any) -> None:
@@ -275,20 +277,6 @@ class ExecutionContext:
             self.cancel()
         else:
             self.close()
-        if self._rehearsal is not None and exc_type is None:  # ends with the projected bill
-            self.wait()
-            print(self.bill())
-
-    def bill(self) -> Any:
-        """A rehearsal's projected bill (:class:`qmodes.modes.rehearsal.Bill`): each mode's usage
-        against the instance's remaining allowance.
-
-        Raises:
-            ValueError: this context is not a rehearsal (open it with ``rehearse=True``).
-        """
-        if self._rehearsal is None:
-            raise ValueError(f"{self._id} is not a rehearsal: open it with rehearse=True")
-        return self._rehearsal.bill(self)
 
     def close(self) -> None:
         """Accept no new jobs; jobs already submitted still run. Idempotent."""
@@ -319,7 +307,8 @@ class ExecutionContext:
 
         Replays the recorded jobs (their submission times, think time and sizes) under each
         mode on ``target`` (default: this device; give ``"fake_<device>"`` for plain Aer)
-        with the projected QPU time of each job. See :func:`qmodes.advisor.advise`.
+        with the projected QPU time of each job. See :func:`qmodes.advisor.advise` (registered
+        by :mod:`qmodes.advisor`, which sits above this layer).
 
         Example:
             >>> import qmodes
@@ -331,9 +320,9 @@ class ExecutionContext:
             >>> batch.advise().recommended
             'batch'
         """
-        from qmodes.advisor import advise
-
-        return advise(self, target=target, price_per_second=price_per_second, **options)
+        if not _advisor:  # registration: qmodes.advisor registers itself when imported; it is
+            importlib.import_module("qmodes.advisor")  # an observer above us: loaded by name
+        return _advisor[0](self, target=target, price_per_second=price_per_second, **options)
 
     def status(self) -> str:
         """qiskit-ibm-runtime's status string, e.g. ``"In progress, accepting new jobs"``."""

@@ -49,6 +49,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from qmodes.accounting import budget
 from qmodes.core.timeline import ContextRecord, Event, JobRecord, Timeline
 from qmodes.ledger.db import connect, process_columns, recover_dead_processes
 from qmodes.ledger.process import current_process
@@ -445,3 +446,11 @@ def unclosed_remote_sessions(path: str | Path | None = None) -> list[dict[str, A
 def unclosed_report(path: str | Path | None = None) -> str | None:
     """Text for ``%load_ext qmodes``: each unclosed remote session and how to close it."""
     return format_unclosed(unclosed_remote_sessions(path))
+
+
+def _record_refusal(record: Any) -> None:
+    """A job the budget guard refused (:mod:`qmodes.remote.guard`): its row, now."""
+    default_ledger(attach=False).write_job(record)
+
+
+budget.on_refusal(_record_refusal)  # the engine does not import the ledger: it tells it

@@ -45,7 +45,7 @@ from qmodes.local.load import LoadModel, check_load
 from qmodes.local.virtual_clock import Hold, VirtualClock
 
 __all__ = ["DeviceScheduler", "DeviceTime", "DeviceTimeExecutor", "InlineExecutor", "device_source",
-           "install_warp_hook", "projected_seconds", "set_device_load",
+           "install_warp_hook", "projected_seconds",
            "warp_hook"]
 
 
@@ -317,30 +317,3 @@ class DeviceTime:
         if self._load > 0:
             self._apply_load(scheduler)
         return scheduler
-
-
-def set_device_load(runtime: Any, backend: Any, load: float) -> None:
-    """Other users keep ``backend``'s emulated device ``load`` busy from now on.
-
-    Args:
-        runtime: a :class:`~qmodes.local.LocalRuntime` (None: the process-wide one).
-        backend: a ``fake_<device>`` name or backend.
-        load: 0 to 0.95.
-
-    Raises:
-        ValueError: the load is out of range, or the backend emulates no device.
-    """
-    from qmodes.backends import get_backend
-    from qmodes.local.runtime import default_runtime
-
-    load = check_load(load)
-    runtime = runtime or default_runtime()
-    resolved = get_backend(backend)
-    scheduler = runtime.scheduler(resolved)
-    if not isinstance(scheduler, DeviceScheduler):
-        raise ValueError(f"{getattr(resolved, 'name', backend)} is not an emulated device: "
-                         f"other users' load needs a fake_<device> backend (e.g. fake_manila)")
-    if load > 0:
-        scheduler.start_load(LoadModel(load, seed=getattr(runtime.device_time, "seed", 0)))
-    else:
-        scheduler.stop_load()

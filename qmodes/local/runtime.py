@@ -21,18 +21,23 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qmodes._util.lazy import ProcessWide
-from qmodes.backends import LocalBackend
+from qmodes.backends.names import get_backend
 from qmodes.core.clock import Clock, RealClock
 from qmodes.core.timeline import Timeline, default_timeline
+
+if TYPE_CHECKING:
+    from qmodes.backends.types import LocalBackend
+from qmodes.local.device_scheduler import DeviceScheduler
 from qmodes.local.device_time import DeviceTime
 from qmodes.local.executors import Executor, ThreadExecutor
+from qmodes.local.load import LoadModel, check_load
 from qmodes.local.scheduler import Scheduler
 
 __all__ = ["PACE_LIMIT", "SHUTDOWN_GRACE_SECONDS", "LocalRuntime", "default_runtime",
-           "default_runtime_if_made"]
+           "default_runtime_if_made", "set_device_load"]
 
 _log = logging.getLogger(__name__)
 
@@ -238,3 +243,27 @@ def default_runtime() -> LocalRuntime:
 def default_runtime_if_made() -> LocalRuntime | None:
     """The process-wide runtime if something made it already (nothing is made here)."""
     return _default._value
+
+
+def set_device_load(runtime: Any, backend: Any, load: float) -> None:
+    """Other users keep ``backend``'s emulated device ``load`` busy from now on.
+
+    Args:
+        runtime: a :class:`~qmodes.local.LocalRuntime` (None: the process-wide one).
+        backend: a ``fake_<device>`` name or backend.
+        load: 0 to 0.95.
+
+    Raises:
+        ValueError: the load is out of range, or the backend emulates no device.
+    """
+    load = check_load(load)
+    runtime = runtime or default_runtime()
+    resolved = get_backend(backend)
+    scheduler = runtime.scheduler(resolved)
+    if not isinstance(scheduler, DeviceScheduler):
+        raise ValueError(f"{getattr(resolved, 'name', backend)} is not an emulated device: "
+                         f"other users' load needs a fake_<device> backend (e.g. fake_manila)")
+    if load > 0:
+        scheduler.start_load(LoadModel(load, seed=getattr(runtime.device_time, "seed", 0)))
+    else:
+        scheduler.stop_load()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from qmodes.context.base import ExecutionContext
 from qmodes.modes.runtime_bridge import RuntimeBatch
+from qmodes.modes.runtime_context import RuntimeContext
 
 __all__ = ["Batch"]
 
 
-class Batch(ExecutionContext, RuntimeBatch):
+class Batch(RuntimeContext, RuntimeBatch):
     """A batch of independent jobs on a local or remote device.
 
     Once its first job starts the rest jump the queue; their classical processing runs in

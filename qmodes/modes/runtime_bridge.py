@@ -53,6 +53,7 @@ from qiskit_ibm_runtime.utils import default_session
 from qmodes.backends import LocalBackend
 from qmodes.core.errors import ContextClosedError
 from qmodes.modes.job import submit_job
+from qmodes.modes.primitives import Estimator, Sampler
 
 if TYPE_CHECKING:
     from qmodes.context.base import ExecutionContext
@@ -123,8 +124,6 @@ def run_program(destination: Destination, program_id: Any, inputs: dict, options
                          f"{program_id!r}")
     if dry_run:
         _warn_dry_run()
-    from qmodes.modes.primitives import Estimator, Sampler
-
     primitive_class = Sampler if program_id == "sampler" else Estimator
     primitive = primitive_class(mode=destination,
                                 options=rebuild_options(program_id, inputs, options))

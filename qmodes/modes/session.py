@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from qmodes.context.base import ExecutionContext
 from qmodes.modes.runtime_bridge import RuntimeSession
+from qmodes.modes.runtime_context import RuntimeContext
 
 __all__ = ["Session"]
 
 
-class Session(ExecutionContext, RuntimeSession):
+class Session(RuntimeContext, RuntimeSession):
     """A session on a local or remote device.
 
     It is also a qiskit-ibm-runtime ``Session`` (same signature, ``session_id``,

@@ -310,7 +310,7 @@ class QModesMagics(Magics):
         """``--load L``: other users on the device, from now on (qmodes.local.device_time)."""
         if getattr(args, "load", None) is None:
             return
-        from qmodes.local.device_time import set_device_load
+        from qmodes.local.runtime import set_device_load
 
         try:
             set_device_load(self.contexts.runtime, args.backend or self.settings.default_backend,

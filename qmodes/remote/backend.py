@@ -29,7 +29,8 @@ from typing import Any
 from qiskit.providers import BackendV2, Options
 
 from qmodes.compat import runtime_modes
-from qmodes.remote.service import RemoteError, describe, get_service
+from qmodes.remote.scheduler import RemoteScheduler
+from qmodes.remote.service import RemoteError, describe, get_service, on_service_change
 
 runtime_modes.install()  # IBM's primitives given this backend use its IBMBackend, as IBM's
 
@@ -116,8 +117,6 @@ class RemoteBackend(BackendV2):
 
     def scheduler(self, runtime: Any) -> Any:
         """The scheduler of this device for ``runtime`` (it shares the runtime's timeline)."""
-        from qmodes.remote.scheduler import RemoteScheduler
-
         with self._lock:
             key = id(runtime.timeline)
             if key not in self._schedulers:
@@ -262,3 +261,6 @@ def clear_cache() -> None:
     """Forget resolved devices (after :func:`~qmodes.remote.use_service`)."""
     with _lock:
         _cache.clear()
+
+
+on_service_change(clear_cache)  # another service: other devices

@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import logging
 import threading
 from typing import TYPE_CHECKING, Any
@@ -157,8 +158,9 @@ def _record_refusal(scheduler: RemoteScheduler, job: Job, reason: str) -> None:
     record.source = scheduler.backend.source
     record.context_id = job.context_id
     try:
-        from qmodes.ledger import default_ledger
-
-        default_ledger(attach=False).write_job(record)
+        if not budget.refusal_recorders():  # registration: qmodes.ledger registers itself
+            importlib.import_module("qmodes.ledger")  # when imported; an observer above us
+        for recorder in budget.refusal_recorders():
+            recorder(record)
     except Exception:
         _log.exception("qmodes: could not record the refused job %s", record.id)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from qmodes.core.errors import QModesError
@@ -38,6 +38,9 @@ _cached: Any = None
 class RemoteError(QModesError, ValueError):
     """An IBM account, device or request problem, in one line that says what to do."""
 
+_on_change: list[Callable[[], None]] = []
+"""Called after the service changes (:func:`on_service_change`)."""
+
 
 def use_service(service: Any) -> None:
     """Make ``ibm:<device>`` backends use ``service`` (a ``QiskitRuntimeService``; None resets).
@@ -49,9 +52,13 @@ def use_service(service: Any) -> None:
     global _explicit, _cached
     with _lock:
         _explicit, _cached = service, None
-    from qmodes.remote.backend import clear_cache
+    for listener in list(_on_change):
+        listener()
 
-    clear_cache()
+
+def on_service_change(listener: Callable[[], None]) -> None:
+    """Call ``listener`` after :func:`use_service` (the backend cache registers here)."""
+    _on_change.append(listener)
 
 
 def get_service() -> Any:

@@ -102,8 +102,6 @@ def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
 
 def handle_api(state: RuntimeState, request: Request, path: str) -> Reply:
     """Dispatch a runtime API request (``path`` without the API prefix)."""
-    import qmodes.testing.routes  # noqa: F401  (registers the handlers)
-
     allowed = False
     for method, regex, func in _ROUTES:
         match = regex.match(path)

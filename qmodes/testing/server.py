@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+from qmodes.testing import routes  # noqa: F401  (registers the API handlers with the api)
 from qmodes.testing.api import Reply, Request, Route, error_reply, handle_api
 from qmodes.testing.auth import TokenIssuer
 from qmodes.testing.devices import DEFAULT_DEVICES, DeviceCatalog

@@ -21,7 +21,7 @@ from qiskit_ibm_runtime.fake_provider.local_service import QiskitRuntimeLocalSer
 import qmodes
 from qmodes.core.timeline import Timeline
 from qmodes.local import LocalRuntime
-from qmodes.local.device_time import set_device_load
+from qmodes.local.runtime import set_device_load
 
 
 @pytest.fixture

@@ -208,7 +208,7 @@ def _set_by_runtime_argument(seed):
 @pytest.mark.parametrize("how", ["LocalRuntime(load=)", "runtime.device_load",
                                  "set_device_load (--load)", "after a first job"])
 def test_the_crowd_starts_the_same_however_the_load_is_set(how):
-    from qmodes.local.device_time import set_device_load
+    from qmodes.local.runtime import set_device_load
 
     for seed in range(4):
         reference = make_device(load=0.8, seed=seed)  # DeviceTime(load=0.8)
