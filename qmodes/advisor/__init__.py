@@ -8,6 +8,10 @@ each mode's billed usage, wall time (median and p10–p90) and waits
 objective (:mod:`qmodes.advisor.verdict`). Hints (:mod:`qmodes.advisor.hints`) add best
 practices.
 
+An observer: it may import :mod:`qmodes.context` and the layers below (it replays through the
+local engine); the engine never imports it. Importing it registers :func:`advise` as what
+``session.advise()`` calls.
+
 Example:
     >>> w = Workload((WorkloadJob("a", qpu=5.0), WorkloadJob("b", qpu=5.0, offset=0.1)),
     ...              device="fake_manila", source="projected for fake_manila")

@@ -7,7 +7,9 @@ observables, run options, seed, the backend's name). A compute backend runs task
 (:mod:`qmodes.compute.worker`). The scheduler, the virtual clock, the timeline, the ledger and
 the widget stay in the kernel; see ``docs/cluster.md``.
 
-``dask`` is imported only when a cluster is asked for (:func:`resolve`).
+``dask`` is imported only when a cluster is asked for (:func:`resolve`). It may import
+:mod:`qmodes.accounting`, :mod:`qmodes.backends`, :mod:`qmodes.compat`, :mod:`qmodes.core` and
+:mod:`qmodes._util`.
 
 Example:
     >>> import qmodes.compute as compute

@@ -4,6 +4,11 @@
 your IBM Quantum instance with the same code as on Aer; the timeline, usage and widget show
 what IBM reports (labelled ``"reported by IBM"``). See ``docs/remote.md``.
 
+It may import :mod:`qmodes.local` (its transpiling), :mod:`qmodes.compute`,
+:mod:`qmodes.accounting`, :mod:`qmodes.backends`, :mod:`qmodes.compat` (every private part of
+qiskit-ibm-runtime it uses is there), :mod:`qmodes.core` and :mod:`qmodes._util`. Importing it
+registers ``ibm:<device>`` with :func:`qmodes.get_backend`.
+
 Example:
     >>> import qmodes.remote
     >>> qmodes.remote.use_service(None)  # default: saved account or QISKIT_IBM_* variables

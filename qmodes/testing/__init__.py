@@ -1,5 +1,8 @@
 """A loopback IBM Quantum runtime server for running unmodified qiskit-ibm-runtime code offline.
 
+Outside the engine, beside the notebook layer: it may import every layer up to
+:mod:`qmodes.modes` (it serves jobs with qmodes' own engine); nothing in qmodes imports it.
+
 Example:
     >>> from qmodes.testing import FakeRuntimeServer
     >>> with FakeRuntimeServer(api_key="secret") as server:  # doctest: +SKIP
