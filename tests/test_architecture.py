@@ -1,13 +1,21 @@
-"""The package's shape: no import cycles, few modules at the root. The layers themselves are
-checked by import-linter (``lint-imports``, contracts in ``pyproject.toml``)."""
+"""The package's shape: no import cycles, few modules at the root, and qiskit-ibm-runtime's
+private names only behind the door (``qmodes/compat/``). The layers themselves are checked by
+import-linter (``lint-imports``, contracts in ``pyproject.toml``)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import grimp
 
 PACKAGE = Path(__file__).resolve().parent.parent / "qmodes"
+
+PRIVATE_NAMES = re.compile(
+    r"_DEFAULT_SESSION|_IN_SESSION_CM|_get_api_client|_api_client|\b_account\b|RetrySession"
+    r"|api\.rest\.runtime|_semantic_role|_run_executor|\._instance\b")
+"""qiskit-ibm-runtime's private names that qmodes uses (qmodes/compat/runtime_private.py)."""
+
 
 def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
     """The strongly connected components of more than one module (Tarjan, iterative)."""
@@ -75,6 +83,19 @@ def test_the_cycle_finder_finds_a_cycle():
 def test_at_most_ten_modules_at_the_root():
     root = sorted(path.name for path in PACKAGE.glob("*.py"))
     assert len(root) <= 10, root
+
+
+def test_qiskit_ibm_runtimes_private_names_appear_only_in_compat():
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "compat" in path.relative_to(PACKAGE).parts[:1]:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if PRIVATE_NAMES.search(line):
+                found.append(f"{path.relative_to(PACKAGE.parent)}:{number}: {line.strip()}")
+    assert found == [], ("qiskit-ibm-runtime's private names outside qmodes/compat/ (add a "
+                         "named function there, with a test in tests/compat/"
+                         "test_private_parts.py):\n" + "\n".join(found))
 
 
 def test_every_package_says_what_lives_there_and_what_it_may_import():

@@ -27,6 +27,7 @@ import threading
 import time
 from typing import Any
 
+from qmodes.compat.aer_private import run_pubs
 from qmodes.compute.task import SimTask, TaskOutcome
 
 __all__ = ["cached_simulators", "run_task", "simulator_for"]
@@ -91,6 +92,6 @@ def run_task(task: SimTask) -> TaskOutcome:
     else:
         from qiskit_aer.primitives import EstimatorV2 as Primitive  # type: ignore[assignment]
     primitive = Primitive.from_backend(simulator, options={"run_options": dict(task.run_options)})
-    result = primitive._run(pubs)
+    result = run_pubs(primitive, pubs)
     seconds = time.perf_counter() - start
     return TaskOutcome(list(result), dict(result.metadata), worker, seconds)

@@ -216,7 +216,7 @@ class ExecutionContext:
 
     @property
     def _instance(self) -> str | None:
-        return getattr(getattr(self._target, "device", None), "_instance", None)
+        return getattr(self._target, "ibm_instance", None)  # qmodes.remote.backend
 
     @property
     def backend_name(self) -> str:

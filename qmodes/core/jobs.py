@@ -178,8 +178,7 @@ class Job(BasePrimitiveJob):
     @property
     def instance(self) -> str | None:
         """The IBM Cloud instance CRN (None for local devices)."""
-        device = getattr(self._backend, "device", None)
-        return getattr(device, "_instance", None)
+        return getattr(self._backend, "ibm_instance", None)  # qmodes.remote.backend
 
     @property
     def private(self) -> bool:

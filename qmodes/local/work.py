@@ -27,6 +27,7 @@ from qiskit.primitives.containers.sampler_pub import SamplerPub
 
 from qmodes.accounting.projection import shots_for_precision
 from qmodes.backends.types import LocalBackend, register_work
+from qmodes.compat.aer_private import run_pubs
 from qmodes.core.errors import InvalidCircuitError, QModesError
 from qmodes.core.options import Settings
 
@@ -211,7 +212,7 @@ class _Work:
 
     def _simulate(self) -> PrimitiveResult | None:
         if self._compute is None:
-            return _aer_primitive(self.backend, self.primitive, self.settings)._run(self.pubs)
+            return run_pubs(_aer_primitive(self.backend, self.primitive, self.settings), self.pubs)
         import concurrent.futures
 
         handle = self._launch()

@@ -11,16 +11,17 @@ qiskit-ibm-runtime's primitives (``SamplerV2``, ``EstimatorV2``, and the 0.50+
   is accepted as it is on IBM;
 * entering a local context (``with``, ``%%session``, ``%%batch``) sets that ``ContextVar`` to
   the qmodes context, so ``SamplerV2()`` with no mode joins it, as inside IBM's own ``with``;
-* what the primitive then calls on its mode lands here: ``context._run(...)`` (V2 primitives)
-  becomes a qmodes :class:`~qmodes.Sampler`/:class:`~qmodes.Estimator` job in the context,
-  with the primitive's options rebuilt from its inputs; the executor primitives call
-  ``context.service._run_executor(...)``, which becomes a qmodes job whose QPU phase runs
-  qiskit-ibm-runtime's local executor (:func:`run_executor`).
+* what the primitive then calls on its mode lands here (through :mod:`qmodes.compat.
+  runtime_private`, the door to IBM's private names): a V2 primitive's program becomes a
+  qmodes :class:`~qmodes.Sampler`/:class:`~qmodes.Estimator` job in the context, with the
+  primitive's options rebuilt from its inputs (:func:`run_program`); an executor primitive's
+  program becomes a qmodes job whose QPU phase runs qiskit-ibm-runtime's local executor
+  (:func:`run_executor`).
 
 Given a qmodes *backend* as ``mode``, the primitives resolve it as IBM resolves an
 ``IBMBackend`` (:mod:`qmodes.compat.runtime_modes`): they join the open context, or run in job
-mode through :class:`~qmodes.LocalService`, whose ``_run``/``_run_executor`` land here too with
-the backend as destination.
+mode through :class:`~qmodes.LocalService`, whose jobs land here too with the backend as
+destination.
 
 Either way the job is queued by qmodes' scheduler, obeys the mode's rules and shows on the
 timeline. On an IBM device (``ibm:<device>``) the ``with`` block makes the real IBM session
@@ -40,7 +41,6 @@ Example:
 
 from __future__ import annotations
 
-import contextvars
 import functools
 import warnings
 from collections.abc import Callable
@@ -48,9 +48,9 @@ from typing import TYPE_CHECKING, Any
 
 from qiskit_ibm_runtime import Batch as RuntimeBatch
 from qiskit_ibm_runtime import Session as RuntimeSession
-from qiskit_ibm_runtime.utils import default_session
 
 from qmodes.backends import LocalBackend
+from qmodes.compat.runtime_private import run_in_session, semantic_role, set_default_session
 from qmodes.core.errors import ContextClosedError
 from qmodes.modes.job import submit_job
 from qmodes.modes.primitives import Estimator, Sampler
@@ -75,19 +75,7 @@ _RUNTIME_KEYS = ("job_tags", "log_level", "private", "image")
 
 def enter_default_session(context: ExecutionContext) -> Callable[[], None]:
     """Make ``context`` qiskit-ibm-runtime's default session; returns the undo."""
-    tokens: list[tuple[contextvars.ContextVar[Any], contextvars.Token[Any]]] = [
-        (default_session._DEFAULT_SESSION, default_session._DEFAULT_SESSION.set(context)),
-        (default_session._IN_SESSION_CM, default_session._IN_SESSION_CM.set(True)),
-    ]
-
-    def undo() -> None:
-        for variable, token in reversed(tokens):
-            try:
-                variable.reset(token)
-            except ValueError:  # left in another context (a thread): clear it instead
-                variable.set(None if variable is default_session._DEFAULT_SESSION else False)
-
-    return undo
+    return set_default_session(context)
 
 
 def rebuild_options(program_id: str, inputs: dict, options: Any) -> Any:
@@ -118,8 +106,9 @@ def run_program(destination: Destination, program_id: Any, inputs: dict, options
     if program_id not in ("sampler", "estimator"):
         remote = _remote_session(destination)
         if remote is not None:  # an executor program on IBM: its session runs it as it is
-            return remote._run(program_id=program_id, inputs=inputs, options=options,
-                               calibration_id=calibration_id, dry_run=dry_run)
+            return run_in_session(remote, program_id=program_id, inputs=inputs,
+                                  options=options, calibration_id=calibration_id,
+                                  dry_run=dry_run)
         raise ValueError(f"qmodes runs the sampler and estimator programs locally, not "
                          f"{program_id!r}")
     if dry_run:
@@ -153,7 +142,7 @@ def run_executor(destination: Destination, options: Any, program: Any,
     from qmodes.local import work as local_work
 
     target = destination if job_mode else destination.target
-    role = getattr(program, "_semantic_role", "") or ""
+    role = semantic_role(program)
     primitive = "estimator" if role.startswith("estimator") else "sampler"
     executions = program.shots * sum(max(1, _size(item)) for item in program.items)
     record = JobRecord(id=local_work.new_job_id(), context_id=None, mode="job",
@@ -219,7 +208,7 @@ class ExecutorWork:
             return result
         if span is None or span.end is None:
             return result
-        role = getattr(self.program, "_semantic_role", "") or ""
+        role = semantic_role(self.program)
         primitive = "estimator" if role.startswith("estimator") else "sampler"
         pubs = [SimpleNamespace(shape=tuple(getattr(item, "shape", ())), shots=self.program.shots)
                 for item in self.program.items]

@@ -18,8 +18,8 @@ IBM's tutorials begin with ``service = QiskitRuntimeService()`` and then ask it 
   budget (``budget=`` or ``%config QModes.budget``), IBM's usage window.
 * qiskit-ibm-runtime's primitives given one of these backends (``SamplerV2(mode=backend)``)
   run as qmodes jobs, in job mode or in the open session or batch (:mod:`qmodes.compat.
-  runtime_modes`); this class is also the service they then use, and its ``_run`` /
-  ``_run_executor`` queue their jobs in qmodes.
+  runtime_modes`); this class is also the service they then use, and it queues their jobs
+  in qmodes (:class:`qmodes.compat.runtime_private.LocalServiceDoor`).
 
 Example:
     >>> import qmodes
@@ -40,10 +40,10 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from qiskit.providers.exceptions import QiskitBackendNotFoundError
-from qiskit_ibm_runtime.fake_provider.local_service import QiskitRuntimeLocalService
 
 from qmodes.accounting.budget import default_budget, parse_budget
 from qmodes.backends import LocalBackend, available_backends, device_qubits, get_backend
+from qmodes.compat.runtime_private import LocalServiceDoor
 from qmodes.core.usage import context_usage, job_usage
 from qmodes.local.load import check_load
 from qmodes.local.runtime import LocalRuntime, default_runtime
@@ -58,7 +58,7 @@ USAGE_WINDOW = 28 * 24 * 3600.0
 """IBM's usage period for allowances: a rolling 28 days."""
 
 
-class LocalService(QiskitRuntimeLocalService):
+class LocalService(LocalServiceDoor):
     """qiskit-ibm-runtime's service, answered by qmodes' emulated devices.
 
     A ``QiskitRuntimeLocalService`` (qiskit-ibm-runtime's own local testing service), so code
@@ -213,28 +213,22 @@ class LocalService(QiskitRuntimeLocalService):
         return usage
 
     # -- where qiskit-ibm-runtime's primitives send their jobs ---------------------------------
-    def _destination(self, backend: Any) -> Any:
+    def job_destination(self, backend: Any) -> Any:
         """Where a job of qiskit-ibm-runtime's primitives goes: this service's context, else
         a qmodes backend's job mode; None for another backend (IBM's local testing mode)."""
         if self._context is not None:
             return self._context
         return backend if isinstance(backend, LocalBackend) else None
 
-    def _run(self, program_id: Any, inputs: dict, options: Any,  # type: ignore[override]
-             calibration_id: str | None = None, dry_run: bool = False) -> Any:
+    def run_program_at(self, destination: Any, program_id: Any, inputs: dict, options: Any,
+                       dry_run: bool) -> Any:
         __tracebackhide__ = True  # IPython: show the user's line, not ours
-        destination = self._destination(_option(options, "backend"))
-        if destination is None:
-            return super()._run(program_id, inputs, options, calibration_id, dry_run)
         return run_program(destination, program_id, inputs, options, dry_run=dry_run)
 
-    def _run_executor(self, backend: Any, options: Any, inputs: Any,  # type: ignore[override]
-                      dry_run: bool = False) -> Any:
+    def run_executor_at(self, destination: Any, options: Any, program: Any,
+                        dry_run: bool) -> Any:
         __tracebackhide__ = True  # IPython: show the user's line, not ours
-        destination = self._destination(backend)
-        if destination is None:
-            return super()._run_executor(backend, options, inputs, dry_run=dry_run)
-        return run_executor(destination, options, inputs, dry_run=dry_run)
+        return run_executor(destination, options, program, dry_run=dry_run)
 
 
 def _named(name: str) -> Any:
@@ -261,9 +255,6 @@ def _operational(backend: Any) -> bool:
     status = getattr(backend, "status", None)
     return bool(status().operational) if callable(status) else True
 
-
-def _option(options: Any, name: str) -> Any:
-    return options.get(name) if isinstance(options, dict) else getattr(options, name, None)
 
 
 def _billed_since(runtime: LocalRuntime, start: float) -> float:

@@ -29,6 +29,7 @@ from typing import Any
 from qiskit.providers import BackendV2, Options
 
 from qmodes.compat import runtime_modes
+from qmodes.compat.runtime_private import backend_instance
 from qmodes.remote.scheduler import RemoteScheduler
 from qmodes.remote.service import RemoteError, describe, get_service, on_service_change
 
@@ -110,6 +111,11 @@ class RemoteBackend(BackendV2):
         raise NotImplementedError(
             f"{self.name} runs primitive jobs: use qmodes.Sampler(mode=backend) (or "
             f"qiskit_ibm_runtime's SamplerV2(mode=backend.device)), not backend.run()")
+
+    @property
+    def ibm_instance(self) -> str | None:
+        """The IBM Cloud instance (CRN) of the device."""
+        return backend_instance(self.device)
 
     def make_work(self, primitive: str, pubs: list[Any], transpile: bool) -> RemoteWork:
         """The work of one job of ``primitive`` (``"sampler"`` or ``"estimator"``)."""

@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from qmodes.compat.runtime_private import mark_closed
 from qmodes.remote.service import describe
 
 if TYPE_CHECKING:
@@ -105,8 +106,7 @@ def unclosed_text() -> str | None:
 
 def request(scheduler: RemoteScheduler, context: RemoteContext, cancel: bool) -> None:
     """Ask IBM once to close (or cancel) ``context`` (raises what the client raises)."""
-    context.remote._active = False  # as qiskit-ibm-runtime's own close() does
-    if getattr(context.remote, "_session_id", True) is None:
+    if not mark_closed(context.remote):  # as qiskit-ibm-runtime's own close() does
         return  # never created on IBM: nothing to close
     client = scheduler.client
     (client.cancel_session if cancel else client.close_session)(context.remote_id)

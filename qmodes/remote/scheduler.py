@@ -31,11 +31,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from qmodes.compat.runtime_private import api_client, backend_instance, fast_client, use_client
 from qmodes.core.clock import RealClock
 from qmodes.core.errors import ContextClosedError
 from qmodes.remote import closing, guard
 from qmodes.remote.poller import Poller, default_poller
-from qmodes.remote.service import RemoteError, describe, fast_client
+from qmodes.remote.service import RemoteError, describe
 from qmodes.remote.tracking import ContextWatch, JobWatch
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ class RemoteScheduler:
         self.timeline = timeline
         self.clock = RealClock()
         self.poller = poller or default_poller()
-        self.client = fast_client(backend.service._get_api_client(backend.device._instance))
+        self.client = fast_client(api_client(backend.service, backend_instance(backend.device)))
         self._contexts: dict[str, RemoteContext] = {}
         self._watches: dict[str, JobWatch] = {}
         self._lock = threading.RLock()
@@ -184,7 +185,7 @@ class RemoteScheduler:
         self.timeline.add_job(record)
         self.timeline.open_span(record.id, "queued", record.created)
         poll_copy = copy.copy(remote)
-        poll_copy._api_client = self.client
+        use_client(poll_copy, self.client)
         watch = JobWatch(self, job, poll_copy)
         with self._lock:
             self._watches[record.id] = watch

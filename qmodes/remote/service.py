@@ -14,12 +14,12 @@ Example:
 
 from __future__ import annotations
 
-import copy
 import os
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from qmodes.compat.runtime_private import account_token, fast_client
 from qmodes.core.errors import QModesError
 
 __all__ = ["RemoteError", "allowance_line", "current_service", "describe", "fast_client",
@@ -114,8 +114,7 @@ def known_secrets(service: Any = None) -> list[str]:
     """Tokens that must never be shown: the environment's and the service's account's."""
     found = [os.environ.get("QISKIT_IBM_TOKEN", "")]
     for candidate in (service, _explicit, _cached):
-        account = getattr(candidate, "_account", None)
-        found.append(getattr(account, "token", "") or "")
+        found.append(account_token(candidate))
     return [secret for secret in found if secret and len(secret) >= 4]
 
 
@@ -132,27 +131,3 @@ def describe(error: BaseException, limit: int = 240) -> str:
     text = lines[0] if lines else type(error).__name__
     text = scrub(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def fast_client(api_client: Any, *, retries: int = 1, read_timeout: float = 30.0) -> Any:
-    """A copy of a runtime API client that fails fast (qmodes' poller retries with backoff).
-
-    The client's own session retries a failed request five times over ~15 s and waits for an
-    answer without a read timeout; the poller wants to notice a failure, show the job as
-    unknown and try again later. Falls back to ``api_client`` if its shape is unexpected.
-    """
-    try:
-        from qiskit_ibm_runtime.api.rest.runtime import Runtime
-        from qiskit_ibm_runtime.api.session import RetrySession
-
-        session = api_client._session
-        quick = RetrySession(base_url=session.base_url, retries_total=retries,
-                             retries_connect=retries, backoff_factor=0.1, verify=session.verify,
-                             proxies=session.proxies, auth=session.auth,
-                             timeout=(5.0, read_timeout))
-        clone = copy.copy(api_client)
-        clone._session = quick
-        clone._api = Runtime(quick)
-        return clone
-    except Exception:  # a newer client layout: keep its own retries
-        return api_client

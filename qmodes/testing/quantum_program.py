@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from qmodes.compat.runtime_private import semantic_role
+
 if TYPE_CHECKING:
     from qiskit.providers import BackendV2
 
@@ -87,7 +89,7 @@ def run_executor_program(backend: BackendV2, params: dict[str, Any], clock: Any)
         data=items,
         metadata=MetadataModel(chunk_timing=[ChunkSpan(start=start, stop=end, parts=parts)]),
         passthrough_data=passthrough_data_to_2_0(program.passthrough_data),
-        semantic_role=program._semantic_role,
+        semantic_role=semantic_role(program),
     )
     return model.model_dump_json(), executions
 

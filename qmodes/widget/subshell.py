@@ -5,7 +5,7 @@ A kernel runs one cell at a time on its main thread, and by default handles widg
 waits for the cell to end. ipykernel 7 has *subshells* (Jupyter's kernel subshells, JEP 91):
 extra threads, each with its own message loop, created with a ``create_subshell_request`` on
 the control channel. Its shell-channel thread routes a ``comm_msg`` to the subshell its comm
-names (``Comm._reply_subshell_for``), so the widget's messages are handled on the subshell
+names (:mod:`qmodes.compat.kernel_private`), so the widget's messages are handled on the subshell
 thread at once, whatever the main thread does, as long as the GIL is not held for long.
 
 :func:`route_to_subshell` creates one subshell per kernel process (the first time a widget is
@@ -28,6 +28,8 @@ import logging
 import threading
 from typing import Any
 
+from qmodes.compat import kernel_private
+
 __all__ = ["create_subshell", "route_to_subshell", "supports_subshells"]
 
 _log = logging.getLogger(__name__)
@@ -47,7 +49,7 @@ def _kernel() -> Any:
 
 def supports_subshells(kernel: Any) -> bool:
     """Whether ``kernel`` (an ipykernel ``Kernel``) can run subshells."""
-    return bool(getattr(kernel, "_supports_kernel_subshells", False))
+    return kernel_private.supports_subshells(kernel)
 
 
 def create_subshell(kernel: Any) -> str:
@@ -91,7 +93,7 @@ def route_to_subshell(widget: Any) -> bool:
     comm = getattr(widget, "comm", None)
     if kernel is None or comm is None or not supports_subshells(kernel):
         return False
-    if not hasattr(comm, "_reply_subshell_for"):
+    if not kernel_private.routes_per_comm(comm):
         return False  # a comm implementation that does not route per comm
     try:
         subshell_id = create_subshell(kernel)
@@ -103,7 +105,4 @@ def route_to_subshell(widget: Any) -> bool:
     def route(data: Any, default: Any) -> str:
         return subshell_id
 
-    # ipykernel asks the comm where to send each incoming comm_msg; the comm's own answer is
-    # "where I last published from", which would be the main shell again after any update
-    comm._reply_subshell_for = route
-    return True
+    return kernel_private.route_comm(comm, route)

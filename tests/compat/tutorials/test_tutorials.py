@@ -57,7 +57,7 @@ PROBE = """\
 import gc as _gc
 import json as _json
 
-from qmodes.jobs import Job as _QmodesJob
+from qmodes.core.jobs import Job as _QmodesJob
 from qmodes.local.runtime import default_runtime as _default_runtime
 
 _timeline = _default_runtime().timeline
