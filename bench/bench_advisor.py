@@ -20,7 +20,10 @@ The device is deterministic: its virtual clock reads a manual wall clock (think 
 advanced on it) and Aer runs inline, so a run takes milliseconds of Aer and no waiting. The
 crowds measured (seeds from 1000) are not the ones the advisor replays (seeds from 0); as a
 check that the replay is the emulator, each case also replays the first measured crowd and
-compares with that run.
+compares with that run. Both medians are estimates of one distribution whose median sits, at
+a moderate load, near the jump between "no wait" and "one wait behind another user's job":
+the last columns set each against a reference median over 512 replayed crowds (seeds from
+5000), which shows how much of a miss is the measured median's own sampling noise.
 
 Run: ``python bench/bench_advisor.py [--seeds 32] [--loads 0.5 0.8]``
 """
@@ -49,6 +52,8 @@ from qmodes.timeline import Timeline
 from qmodes.workload import Workload, WorkloadJob, workload_from_records
 
 MODES = ("job", "batch", "session")
+REFERENCE_CROWDS = 512
+"""Crowds (seeds from 5000) of the reference median: the wall time's median known closely."""
 SHOTS = 100
 
 
@@ -145,6 +150,8 @@ def case(shape: str, load: float, seeds: int, isa: list[QuantumCircuit]) -> dict
                                      subject.record())
     same_crowd = max(abs(replay_once(workload, m, load=load, seed=1000).wall / first[m] - 1.0)
                      for m in MODES)
+    reference = {m: statistics.median(replay_once(workload, m, load=load, seed=5000 + s).wall
+                                      for s in range(REFERENCE_CROWDS)) for m in MODES}
     started = time.perf_counter()
     advice = advise(subject)
     seconds = time.perf_counter() - started
@@ -152,7 +159,7 @@ def case(shape: str, load: float, seeds: int, isa: list[QuantumCircuit]) -> dict
     expected = verdict.pick(measured, advice.objective, len(subject.jobs()))
     return {"shape": shape, "load": load, "measured": measured, "predicted": predicted,
             "recommended": advice.recommended, "expected": expected, "seconds": seconds,
-            "crowds": advice.crowds, "same_crowd": same_crowd}
+            "crowds": advice.crowds, "same_crowd": same_crowd, "reference": reference}
 
 
 def timing() -> float:
@@ -176,7 +183,8 @@ def main() -> None:
     args = parser.parse_args()
     isa = circuits()
     print(f"{'shape':<7} {'load':>4} {'mode':<8} {'wall meas.':>10} {'wall pred.':>10} "
-          f"{'Δ':>6} {'usage meas.':>11} {'usage pred.':>11} {'Δ':>6}")
+          f"{'Δ':>6} {'usage meas.':>11} {'usage pred.':>11} {'Δ':>6} {'reference':>9} "
+          f"{'meas./ref.':>10} {'pred./ref.':>10}")
     ok_wall = ok_usage = ok_pick = total = 0
     for shape in SHAPES:
         for load in args.loads:
@@ -187,8 +195,10 @@ def main() -> None:
                 ok_wall += abs(dw) <= 0.25
                 ok_usage += abs(du) <= 0.05
                 total += 1
+                ref = result["reference"][mode]
                 print(f"{shape:<7} {load:>4} {mode:<8} {mw:>8.1f} s {pw:>8.1f} s {dw:>+6.0%} "
-                      f"{mu:>9.2f} s {pu:>9.2f} s {du:>+6.1%}")
+                      f"{mu:>9.2f} s {pu:>9.2f} s {du:>+6.1%} {ref:>7.1f} s "
+                      f"{mw / ref - 1.0:>+10.0%} {pw / ref - 1.0:>+10.0%}")
             same = result["recommended"] == result["expected"]
             ok_pick += same
             print(f"{'':<12} advised {result['recommended']} (measured rule: "
