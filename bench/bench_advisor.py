@@ -44,12 +44,12 @@ from qiskit import QuantumCircuit
 
 import qmodes
 from qmodes.advisor import advise, replay_once, verdict
-from qmodes.clock import ManualClock
+from qmodes.core.clock import ManualClock
 from qmodes.local import LocalRuntime
 from qmodes.local.device_time import DeviceTime, InlineExecutor
 from qmodes.local.virtual_clock import VirtualClock
-from qmodes.timeline import Timeline
-from qmodes.workload import Workload, WorkloadJob, workload_from_records
+from qmodes.core.timeline import Timeline
+from qmodes.advisor.workload import Workload, WorkloadJob, workload_from_records
 
 MODES = ("job", "batch", "session")
 REFERENCE_CROWDS = 512
