@@ -26,11 +26,14 @@ def shown(shell, monkeypatch):
     shell.kernel = SimpleNamespace()
     monkeypatch.setattr(TimelineWidget, "show", lambda self: widgets.append(self))
     from qiskit import QuantumCircuit
+    from qiskit.transpiler import generate_preset_pass_manager
 
+    backend = qmodes.get_backend("fake_manila")  # device time: usage is the projection's
     circuit = QuantumCircuit(1)
     circuit.x(0)
     circuit.measure_all()
-    shell.user_ns.update(backend=qmodes.get_backend("aer"), circuit=circuit)
+    isa = generate_preset_pass_manager(optimization_level=1, backend=backend).run(circuit)
+    shell.user_ns.update(backend=backend, circuit=isa)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         yield widgets
