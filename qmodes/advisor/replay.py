@@ -246,8 +246,7 @@ def _drive(workload: Workload, mode: str, scheduler: DeviceScheduler, clock: Rep
     def over() -> bool:
         if state["done"] < len(workload.jobs):
             return False
-        ctx = scheduler._contexts.get(context_id) if context_id is not None else None
-        return ctx is None or not ctx.active
+        return context_id is None or not scheduler.context_active(context_id)
 
     while not over() and clock.step():
         if clock.now() > HORIZON:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from qiskit.primitives import BasePrimitiveJob
 from qiskit_ibm_runtime.exceptions import (
@@ -39,12 +39,16 @@ from qiskit_ibm_runtime.exceptions import (
 )
 
 from qmodes.core.errors import QModesError
+from qmodes.core.protocols import JobWork
 from qmodes.core.timeline import JobRecord, Timeline
 from qmodes.core.usage import job_usage
 from qmodes.core.waiting import block_until
 
-__all__ = ["Job", "JobCancelledError", "JobFailedError", "JobMaxTimeoutError", "JobTimeoutError",
-           "JobWork", "qiskit_backend"]
+if TYPE_CHECKING:
+    from qmodes.core.protocols import JobScheduler
+
+__all__ = ["ForeignJob", "Job", "JobCancelledError", "JobFailedError", "JobMaxTimeoutError",
+           "JobTimeoutError", "JobWork", "qiskit_backend"]
 
 FINAL_STATES = ("DONE", "ERROR", "CANCELLED")
 
@@ -71,19 +75,6 @@ class JobTimeoutError(QModesError, RuntimeJobTimeoutError, TimeoutError):
     """
 
 
-class JobWork(Protocol):
-    """The work of one job, phase by phase (see :mod:`qmodes.local.scheduler`)."""
-
-    def prepare(self) -> None:
-        """Classical pre-processing: validate and, if asked, transpile."""
-
-    def execute(self) -> Any:
-        """The QPU phase: run the circuits; returns the raw result."""
-
-    def finalize(self, raw: Any) -> Any:
-        """Post-processing: build the ``PrimitiveResult``."""
-
-
 def qiskit_backend(target: Any) -> Any:
     """The Qiskit ``BackendV2`` behind a qmodes backend (itself if it already is one)."""
     from qiskit.providers import BackendV2
@@ -103,12 +94,17 @@ class Job(BasePrimitiveJob):
         timeline: where the record lives.
         backend: the qmodes backend the job runs on (for :meth:`backend`).
         tags: the job's tags (qiskit-ibm-runtime's ``options.environment.job_tags``).
+
+    Its scheduler moves it between states through the controller's surface at the end of the
+    class (:class:`qmodes.core.protocols.ControlledJob`).
     """
 
     JOB_FINAL_STATES: tuple[str, ...] = ("DONE", "CANCELLED", "ERROR")
     ERROR = "ERROR"
+    foreign: ClassVar[bool] = False
+    """True for another user's job on an emulated device (:class:`ForeignJob`)."""
 
-    def __init__(self, record: JobRecord, work: JobWork, scheduler: Any,
+    def __init__(self, record: JobRecord, work: JobWork, scheduler: JobScheduler,
                  timeline: Timeline, *, backend: Any = None,
                  tags: list[str] | None = None) -> None:
         super().__init__(record.id)
@@ -343,19 +339,75 @@ class Job(BasePrimitiveJob):
             "simulation_seconds": record.simulation_seconds,  # Aer's run time (device time)
         }
 
-    # -- called by the scheduler -----------------------------------------------------------
-    def _set_final(self, status: str, result: Any, error: str | None) -> None:
+    # -- the controller's surface (qmodes.core.protocols.ControlledJob) --------------------
+    @property
+    def live_record(self) -> JobRecord:
+        """The job's own record, not a copy (:meth:`record` is the copy to read): its
+        scheduler fills it in before putting it on the timeline."""
+        return self._record
+
+    @property
+    def work(self) -> Any:
+        """What runs in each phase (a :class:`JobWork`; remote: a ``RemoteWork``)."""
+        return self._work
+
+    @property
+    def scheduler(self) -> JobScheduler:
+        """The device's scheduler (local or remote): its clock, its other users."""
+        return self._scheduler
+
+    @property
+    def timeline(self) -> Timeline:
+        """The timeline the job's record lives on."""
+        return self._timeline
+
+    @property
+    def cancel_requested(self) -> bool:
+        """True once a cancel was asked for while a phase ran: it ends CANCELLED."""
+        return self._cancel_requested
+
+    def request_cancel(self) -> None:
+        """Called by the scheduler: end CANCELLED when the running phase returns."""
+        self._cancel_requested = True
+
+    def mark_running(self) -> None:
+        """Called by the scheduler: the job left the queue."""
+        self._status = "RUNNING"
+
+    def take_id(self, job_id: str) -> None:
+        """Called by the scheduler: the job's id is now ``job_id`` (IBM's, remote)."""
+        self._record.id = self._job_id = job_id
+
+    def set_final(self, status: str, result: Any, error: str | None) -> None:
+        """Called by the scheduler: a final state; waiters wake up."""
         self._status = status
         self._result = result
         self._error = error
         with self._callbacks_lock:
             self._done.set()
 
-    def _run_callbacks(self) -> None:
+    def run_done_callbacks(self) -> None:
+        """Called by the scheduler, outside its lock: the done-callbacks, once."""
         with self._callbacks_lock:
             callbacks, self._callbacks = self._callbacks, []
         for callback in callbacks:
             callback(self)
+
+
+class ForeignJob(Job):
+    """Another user's job on an emulated device (:mod:`qmodes.local.load`): it holds the QPU
+    for ``seconds`` and runs no work here.
+
+    Args:
+        seconds: its time on the QPU (drawn by the load model).
+        *args, **kwargs: as :class:`Job`.
+    """
+
+    foreign: ClassVar[bool] = True
+
+    def __init__(self, *args: Any, seconds: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.seconds = seconds
 
 
 def _iso(seconds: float | None) -> str | None:

@@ -10,11 +10,14 @@ hears when one of them holds the QPU (``others.qpu`` events, for the widget's lo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qmodes.core.timeline import ContextRecord, Timeline
 from qmodes.local.load import FOREIGN_PREFIX, BackgroundLoad, LoadModel, Occupancy
 from qmodes.local.scheduler import Scheduler
+
+if TYPE_CHECKING:
+    from qmodes.core.jobs import Job
 
 __all__ = ["DeviceScheduler", "device_source"]
 
@@ -41,6 +44,8 @@ class DeviceScheduler(Scheduler):
         self.timeline = _ForeignAside(self.timeline, self.occupancy,  # type: ignore[assignment]
                                       self.backend_name)
         self.load: BackgroundLoad | None = None
+        self._last_qpu_foreign: bool | None = None
+        """Whose job held the QPU last (fair share's turns); None: nobody's yet."""
 
     def start_load(self, model: LoadModel) -> None:
         """Let other users' jobs (``model``) share this device from now on."""
@@ -73,7 +78,7 @@ class DeviceScheduler(Scheduler):
     def others_waiting(self) -> list[float]:
         """Arrival times of other users' jobs still waiting for the QPU."""
         with self._lock:
-            return [j._record.created for j in (*self._queue, *self._qpu_ready) if _foreign(j)]
+            return [j.live_record.created for j in (*self._queue, *self._qpu_ready) if _foreign(j)]
 
     def _next_to_start(self) -> Any:
         """Other users' jobs wait in the queue, not on the lanes: one of theirs at a time
@@ -95,7 +100,7 @@ class DeviceScheduler(Scheduler):
         """One of theirs at a time; and not while one of yours waits and it is your turn."""
         if any(_foreign(j) for j in self._running):
             return False
-        if not getattr(self, "_last_qpu_foreign", False):
+        if not self._last_qpu_foreign:
             return True  # their turn
         waiting = any(not _foreign(j) for j in self._queue) or any(
             not _foreign(j) for j in self._qpu_ready)
@@ -109,17 +114,17 @@ class DeviceScheduler(Scheduler):
         first = next((j for j in ready if self._has_priority(j)), None)
         if first is not None:
             return first
-        last_foreign = getattr(self, "_last_qpu_foreign", True)
-        turn = next((j for j in ready if bool(getattr(j, "foreign", False)) != last_foreign),
+        last_foreign = self._last_qpu_foreign is not False
+        turn = next((j for j in ready if j.foreign != last_foreign),
                     ready[0])
-        self._last_qpu_foreign = bool(getattr(turn, "foreign", False))
+        self._last_qpu_foreign = turn.foreign
         return turn
 
-    def submit(self, job: Any) -> None:
+    def submit(self, job: Job) -> None:
         __tracebackhide__ = True
-        if not getattr(job, "foreign", False):
-            job._record.source = self.source
-            job._record.device_load = self.device_load
+        if not job.foreign:
+            job.live_record.source = self.source
+            job.live_record.device_load = self.device_load
         super().submit(job)
 
     def shutdown(self, *args: Any, **kwargs: Any) -> None:
@@ -127,8 +132,8 @@ class DeviceScheduler(Scheduler):
         super().shutdown(*args, **kwargs)
 
 
-def _foreign(job: Any) -> bool:
-    return bool(getattr(job, "foreign", False))
+def _foreign(job: Job) -> bool:
+    return job.foreign
 
 
 class _ForeignAside:

@@ -68,15 +68,15 @@ def projected_seconds(device: Any) -> Callable[[Any], float]:
     else one computed from the job's PUBs."""
 
     def seconds(job: Any) -> float:
-        for value in (getattr(job._work, "projected_qpu", None), job._record.projected_qpu):
+        for value in (getattr(job.work, "projected_qpu", None), job.live_record.projected_qpu):
             if value is not None:
                 return float(value)
         from qmodes.accounting.projection import project_pubs, quick_estimate
 
         try:
-            return project_pubs(job._work.pubs, device, primitive=job._record.primitive).seconds
+            return project_pubs(job.work.pubs, device, primitive=job.live_record.primitive).seconds
         except Exception:  # circuits not made for the device (plain aer): IBM's quick form
-            return quick_estimate(max(1, int(job._record.executions)))
+            return quick_estimate(max(1, int(job.live_record.executions)))
 
     return seconds
 
@@ -104,7 +104,7 @@ class DeviceTimeExecutor:
 
     def submit(self, phase: Phase, job: Any, work: Callable[[], Any], done: Done) -> None:
         clock = self.clock
-        if getattr(job, "foreign", False):  # no work: classical and post take no time
+        if job.foreign:  # no work: classical and post take no time
             if phase == "qpu":
                 clock.call_later(job.seconds, lambda: done(None, None))
             else:
@@ -164,22 +164,22 @@ class DeviceTimeExecutor:
 
 def _qpu_start(job: Any, clock: VirtualClock) -> float:
     """The start of the job's open QPU span (stamped by the scheduler), else now."""
-    spans = getattr(getattr(job, "_record", None), "spans", None)
+    spans = job.live_record.spans
     if spans and spans[-1].kind == "qpu" and spans[-1].end is None:
         return float(spans[-1].start)
     return clock.now()
 
 
 def _clock_of(subject: Any) -> VirtualClock | None:
-    scheduler = getattr(subject, "_scheduler", None)
+    scheduler = getattr(subject, "scheduler", None)  # a job's (Job.scheduler)
     clock = getattr(scheduler, "clock", None)
     return clock if isinstance(clock, VirtualClock) else None
 
 
 def _is_done(subject: Any) -> bool:
-    done = getattr(subject, "_done", None)
-    if isinstance(done, threading.Event):
-        return done.is_set()
+    final = getattr(subject, "in_final_state", None)  # a job
+    if callable(final):
+        return bool(final())
     jobs = getattr(subject, "jobs", None)
     if callable(jobs):
         return all(job.in_final_state() for job in jobs())

@@ -283,9 +283,7 @@ class BackgroundLoad:
             self._timer = self.scheduler.clock.call_later(state.next_arrival, self._arrive)
 
     def _others_present(self) -> bool:
-        scheduler: Any = self.scheduler
-        return any(getattr(job, "foreign", False) for job in (
-            *scheduler._queue, *scheduler._qpu_ready, *scheduler._running))
+        return any(job.foreign for job in self.scheduler.unfinished_jobs())
 
     def stop(self) -> None:
         """No more arrivals (jobs already queued still run)."""
@@ -306,14 +304,12 @@ class BackgroundLoad:
 
     def _submit(self, seconds: float | None = None) -> None:
         """Queue one job of other users, lasting ``seconds`` (default: drawn)."""
-        from qmodes.core.jobs import Job
+        from qmodes.core.jobs import ForeignJob
 
         scheduler = self.scheduler
         record = JobRecord(id=f"{FOREIGN_PREFIX}{next(self._ids)}", context_id=None,
                            mode="job", backend=scheduler.backend_name, primitive="sampler",
                            created=0.0, source="other users")
-        job = Job(record, _NoWork(), scheduler, scheduler.timeline)
-        job.foreign = True  # type: ignore[attr-defined]
-        job.seconds = (self.model.duration()  # type: ignore[attr-defined]
-                       if seconds is None else seconds)
+        job = ForeignJob(record, _NoWork(), scheduler, scheduler.timeline,
+                         seconds=self.model.duration() if seconds is None else seconds)
         scheduler.submit(job)

@@ -141,6 +141,18 @@ class Scheduler:
         with self._lock:
             return len(self._queue) + len(self._qpu_ready)
 
+    def unfinished_jobs(self) -> list[Job]:
+        """The jobs not final yet: queued, waiting for the QPU, or running a phase."""
+        with self._lock:
+            return [*self._queue, *self._qpu_ready, *self._running]
+
+    def context_active(self, context_id: str) -> bool:
+        """True while the context is open and active (holds its window, or its batch's
+        priority); False once it ended or if it is unknown."""
+        with self._lock:
+            ctx = self._contexts.get(context_id)
+            return ctx is not None and ctx.active
+
     # -- contexts --------------------------------------------------------------------------
     def open_context(self, record: ContextRecord) -> None:
         with deferred_interrupt(), self._lock:
@@ -180,7 +192,7 @@ class Scheduler:
                     self._cancel_queued(job)
                 for job in list(self._running):
                     if job.context_id == ctx.id and job is not self._qpu_job:
-                        job._cancel_requested = True
+                        job.request_cancel()
                         self._work_call(job, "stop_compute")
                         if job in self._qpu_ready:
                             self._qpu_ready.remove(job)
@@ -275,16 +287,16 @@ class Scheduler:
             self._check_open()
             ctx = self._contexts.get(job.context_id) if job.context_id else None
             if (ctx is not None and not ctx.accepting) or (job.context_id and ctx is None):
-                mode = ctx.mode if ctx is not None else job._record.mode
+                mode = ctx.mode if ctx is not None else job.live_record.mode
                 raise ContextClosedError.for_context(mode, str(job.context_id))
             now = self.clock.now()
-            job._record.created = now
-            attach = getattr(job._work, "attach_compute", None)
+            job.live_record.created = now
+            attach = getattr(job.work, "attach_compute", None)
             if attach is not None:
                 attach(self.compute, self.clock)
                 self._work_call(job, "launch_ahead")
             self._submitted += 1
-            self.timeline.add_job(job._record)
+            self.timeline.add_job(job.live_record)
             self.timeline.open_span(job.job_id(), "queued", now)
             self._queue[job] = self._submitted
             if ctx is not None:
@@ -306,7 +318,7 @@ class Scheduler:
                 self._qpu_ready.remove(job)
                 self._finish(job, "CANCELLED")
             else:
-                job._cancel_requested = True  # ends CANCELLED when its phase returns
+                job.request_cancel()  # ends CANCELLED when its phase returns
                 self._work_call(job, "stop_compute")
             self._dispatch()
         self._after_lock()
@@ -339,7 +351,7 @@ class Scheduler:
             self._qpu_ready.remove(job)  # at most `lanes` jobs wait here: O(1)
             self._qpu_job = job
             self.timeline.open_span(job.job_id(), "qpu", self.clock.now())
-            self._hand_over(job, "qpu", job._work.execute, self._qpu_done)
+            self._hand_over(job, "qpu", job.work.execute, self._qpu_done)
 
     def _next_for_qpu(self) -> Job:
         """The ready job that takes the QPU next: an active batch's jobs jump ahead (other
@@ -378,9 +390,9 @@ class Scheduler:
             self.timeline.update_context(ctx.id, now, last_job_started=now)
         self.timeline.close_span(job.job_id(), now)
         self.timeline.update_job(job.job_id(), now, status="RUNNING")
-        job._status = "RUNNING"
+        job.mark_running()
         self.timeline.open_span(job.job_id(), "classical", now)
-        self._hand_over(job, "classical", job._work.prepare, self._classical_done)
+        self._hand_over(job, "classical", job.work.prepare, self._classical_done)
 
     def _hand_over(self, job: Job, phase: Phase, work: Callable[[], Any],
                    then: Callable[..., None]) -> None:
@@ -410,12 +422,12 @@ class Scheduler:
             if job.in_final_state():  # ended meanwhile (shutdown)
                 return
             now = self._close_phase(job, start, end)
-            projected = getattr(job._work, "projected_qpu", None)
+            projected = getattr(job.work, "projected_qpu", None)
             if projected is not None:
                 self.timeline.update_job(job.job_id(), now, projected_qpu=projected)
             if error is not None:
                 self._finish(job, "ERROR", error=_describe(error), error_kind="user", at=now)
-            elif job._cancel_requested:
+            elif job.cancel_requested:
                 self._finish(job, "CANCELLED", error=self._shut_down, at=now)
             else:
                 self._qpu_ready.append(job)
@@ -431,11 +443,11 @@ class Scheduler:
                 now = self._close_phase(job, start, end)
                 if error is not None:
                     self._finish(job, "ERROR", error=_describe(error), error_kind="user", at=now)
-                elif job._cancel_requested:
+                elif job.cancel_requested:
                     self._finish(job, "CANCELLED", error=self._shut_down, at=now)
                 else:
                     self.timeline.open_span(job.job_id(), "post", now)
-                    self._hand_over(job, "post", lambda: job._work.finalize(value),
+                    self._hand_over(job, "post", lambda: job.work.finalize(value),
                                     self._post_done)
             self._dispatch()
         self._after_lock()
@@ -464,7 +476,7 @@ class Scheduler:
         if error is not None:
             changes.update(error=error, error_kind=error_kind)
         self.timeline.update_job(job.job_id(), now, **changes)
-        job._set_final(status, result, error)
+        job.set_final(status, result, error)
         if status != "DONE":
             self._work_call(job, "stop_compute")
         self._finished.append(job)
@@ -489,8 +501,8 @@ class Scheduler:
                                                   lambda: self._ttl_expired(ctx))
 
     def _work_call(self, job: Job, name: str) -> None:
-        """Call ``job._work.<name>()`` after the lock (it may talk to a cluster)."""
-        method = getattr(job._work, name, None)
+        """Call ``job.work.<name>()`` after the lock (it may talk to a cluster)."""
+        method = getattr(job.work, name, None)
         if method is not None:
             self._work_calls.append(method)
 
@@ -506,7 +518,7 @@ class Scheduler:
             except Exception as error:  # a simulation launched late still runs at its slot
                 _log.warning("qmodes: %s failed: %s", getattr(call, "__name__", call), error)
         for job in finished:
-            job._run_callbacks()
+            job.run_done_callbacks()
 
     def shutdown(self, timeout: float = 0.0, reason: str = SHUTDOWN_REASON) -> None:
         """End everything in a final state: the process is exiting.
@@ -525,8 +537,8 @@ class Scheduler:
                 self._qpu_ready.remove(job)
                 self._finish(job, "CANCELLED", error=reason)
             for job in self._running:  # still pre-processing: ends CANCELLED when that returns
-                if job is not self._qpu_job and job._record.spans[-1].kind == "classical":
-                    job._cancel_requested = True
+                if job is not self._qpu_job and job.live_record.spans[-1].kind == "classical":
+                    job.request_cancel()
             if timeout > 0:
                 self._idle.wait_for(lambda: not self._running, timeout)
             for job in list(self._running):

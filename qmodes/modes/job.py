@@ -59,8 +59,8 @@ class JobMode:
     mode = "job"
 
     def __init__(self, job: Job) -> None:
-        self._scheduler = job._scheduler  # the device's: its clock, its other users
-        self.timeline = job._timeline
+        self._scheduler = job.scheduler  # the device's: its clock, its other users
+        self.timeline = job.timeline
         self.clock = self._scheduler.clock
         self._jobs = [job]
         self._lock = threading.Lock()

@@ -150,7 +150,7 @@ class RemoteScheduler:
                                              closed_at=now)
         if cancel:
             for watch in self._jobs_of(context_id):
-                watch.job._cancel_requested = True
+                watch.job.request_cancel()
                 self.poller.nudge(watch)
         if context.watch is not None:
             self.poller.nudge(context.watch)
@@ -170,15 +170,15 @@ class RemoteScheduler:
         if context is None:
             set_cm_session(None)  # job mode, even inside another context's ``with``
         try:
-            remote = job._work.submit(mode)  # type: ignore[attr-defined]  # a RemoteWork
+            remote = job.work.submit(mode)  # type: ignore[attr-defined]  # a RemoteWork
         except Exception as error:  # the client's errors, as one line
             raise RemoteError(f"IBM did not accept the job on {self.backend_name} "
                               f"({describe(error)})") from None
         finally:
             if context is None:
                 set_cm_session(previous)
-        record = job._record
-        record.id = job._job_id = remote.job_id()  # IBM's id: service.job(id) finds it
+        job.take_id(remote.job_id())  # IBM's id: service.job(id) finds it
+        record = job.live_record
         record.created = self.clock.now()
         record.source = self.backend.source
         guard.accepted(job)
@@ -202,7 +202,7 @@ class RemoteScheduler:
             watch.remote.cancel()
         except Exception:  # already final, or IBM refused
             return False
-        job._cancel_requested = True
+        job.request_cancel()
         self.poller.nudge(watch)
         return True
 

@@ -118,13 +118,13 @@ class JobWatch:
         return self.delay
 
     def _running(self, now: float, at: float | None = None) -> None:
-        if self.job._status != "QUEUED":
+        if self.job.status() != "QUEUED":
             return
         at = now if at is None else at
         job_id = self.job.job_id()
         self.timeline.close_span(job_id, at)
         self.timeline.update_job(job_id, now, status="RUNNING")
-        self.job._status = "RUNNING"
+        self.job.mark_running()
         self.timeline.open_span(job_id, "classical", at)
 
     def _fetch_final(self, status: str) -> tuple[Any, dict[str, Any], str | None]:
@@ -142,10 +142,10 @@ class JobWatch:
         job_id, stamps = self.job.job_id(), metrics.get("timestamps") or {}
         finished = min(to_epoch(stamps.get("finished")) or now, now)
         running = to_epoch(stamps.get("running"))
-        if running is not None and self.job._status == "QUEUED":
-            self._running(now, at=max(running, self.job._record.created))
+        if running is not None and self.job.status() == "QUEUED":
+            self._running(now, at=max(running, self.job.live_record.created))
         qpu = qpu_interval(result, metrics)
-        if qpu is not None and self.job._status == "RUNNING":
+        if qpu is not None and self.job.status() == "RUNNING":
             start = self.timeline.job(job_id).spans[-1].start
             q0 = min(max(qpu[0], start), finished)
             q1 = min(max(qpu[1], q0), finished)
@@ -162,8 +162,8 @@ class JobWatch:
             changes.update(error=error, error_kind="user")
         self.timeline.update_job(job_id, now, **changes)
         guard.settled(self.job)  # before the result is out: a next job sees it billed once
-        self.job._set_final(status, result, error)
-        self.job._run_callbacks()
+        self.job.set_final(status, result, error)
+        self.job.run_done_callbacks()
         self.scheduler.job_finished(self.job)
 
 
