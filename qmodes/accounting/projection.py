@@ -29,8 +29,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from qmodes.backends.names import get_backend
+from qmodes.backends.names import fake_device_stem, get_backend
 from qmodes.core.durations import format_duration
+from qmodes.core.limits import DEFAULT_PRECISION, MAX_EXECUTION_TIME, MAX_SAMPLER_EXECUTIONS
+from qmodes.core.options import DEFAULT_SHOTS
 from qmodes.core.usage import UsageFigure
 
 __all__ = [
@@ -56,10 +58,6 @@ DEFAULT_REP_DELAY = 250e-6
 """Seconds between shots when the device does not say (``backend.default_rep_delay``)."""
 QUICK_PER_EXECUTION = 0.00035
 """Seconds per execution in IBM's quick form: 250 µs rep delay + ~100 µs of circuit."""
-MAX_SAMPLER_EXECUTIONS = 10_000_000
-"""Executions (circuits * shots) allowed per Sampler job."""
-MAX_EXECUTION_TIME = 3 * 3600.0
-"""Service-enforced maximum QPU time of one job, in seconds."""
 
 
 @dataclass(frozen=True)
@@ -102,18 +100,15 @@ def resolve_device(backend: Any) -> Any:
     if hasattr(backend, "target"):
         return backend
     name = str(backend)
-    for prefix in ("ibm:", "fake:"):
-        if name.startswith(prefix):
-            name = name[len(prefix):]
-    if not name.startswith("fake_"):
-        resolved = get_backend(str(backend))
+    stem = fake_device_stem(name)
+    if stem is None:
+        resolved = get_backend(name)
         if getattr(resolved, "device", None) is not None:
             return resolved.device
         raise ValueError(f"no device to project for {backend!r}: give a BackendV2 or a "
                          f"fake device name such as 'fake_manila'")
-    from qiskit_ibm_runtime import fake_provider
+    from qiskit_ibm_runtime import fake_provider  # heavy (every fake device): when projecting
 
-    stem = name[len("fake_"):]
     for cls_name in (f"Fake{stem.capitalize()}V2", f"Fake{stem.capitalize()}"):
         cls = getattr(fake_provider, cls_name, None)
         if cls is not None:
@@ -167,18 +162,18 @@ def _pub_circuits_and_shots(pub: Any, primitive: str, shots: int | None,
     if primitive == "sampler":
         from qiskit.primitives.containers.sampler_pub import SamplerPub
 
-        spub = SamplerPub.coerce(pub, shots if shots is not None else 1024)
+        spub = SamplerPub.coerce(pub, shots if shots is not None else DEFAULT_SHOTS)
         return spub.circuit, max(1, spub.parameter_values.size), int(spub.shots)
     from qiskit.primitives.containers.estimator_pub import EstimatorPub
     from qiskit.quantum_info import PauliList
 
-    epub = EstimatorPub.coerce(pub, precision if precision is not None else 0.015625)
+    epub = EstimatorPub.coerce(pub, precision if precision is not None else DEFAULT_PRECISION)
     paulis = {label for obs in epub.observables.ravel().tolist() for label in obs}
     paulis.discard("I" * epub.circuit.num_qubits)
     groups = len(PauliList(sorted(paulis)).group_qubit_wise_commuting()) if paulis else 1
     circuits = max(1, epub.parameter_values.size) * groups
     # precision 0 (exact, possible on a simulator only) is projected at IBM's default 1/64
-    target = float(epub.precision) or 0.015625
+    target = float(epub.precision) or DEFAULT_PRECISION
     return epub.circuit, circuits, shots_for_precision(target)
 
 

@@ -40,8 +40,13 @@ __all__ = [
     "available_backends",
     "describe_valid_names",
     "device_qubits",
+    "fake_device_stem",
     "get_backend",
+    "is_device_name",
+    "is_fake_name",
+    "is_remote_name",
     "register_remote",
+    "remote_device_name",
     "unknown_backend_message",
 ]
 
@@ -54,6 +59,57 @@ _instances: weakref.WeakKeyDictionary[Any, LocalBackend] = weakref.WeakKeyDictio
 _remote: list[Callable[[Any], Any]] = []
 """The resolver of ``ibm:<device>`` names and ``IBMBackend`` instances, registered by
 :mod:`qmodes.remote` (a layer above this one) when it is imported."""
+
+
+# -- the forms of a name: every other module asks these (none parses names itself) ---------
+REMOTE_PREFIXES = ("ibm:", "ibm_")
+"""How a real IBM device's name starts: ``ibm:<device>``, or IBM's own ``ibm_<device>``."""
+FAKE_PREFIX = "fake_"
+"""How a fake device's name starts (``qiskit_ibm_runtime.fake_provider``)."""
+
+
+def is_remote_name(name: str) -> bool:
+    """Whether ``name`` is a real IBM device's: ``ibm:<device>`` or ``ibm_<device>`` (any case).
+
+    Example:
+        >>> is_remote_name("ibm:ibm_kyiv"), is_remote_name("IBM_kyiv"), is_remote_name("aer")
+        (True, True, False)
+    """
+    return name.strip().lower().startswith(REMOTE_PREFIXES)
+
+
+def remote_device_name(name: str) -> str:
+    """The device IBM knows ``ibm:<device>`` by, in lower case: ``"ibm:ibm_Kyiv"`` →
+    ``"ibm_kyiv"``."""
+    return name.strip().lower().removeprefix("ibm:")
+
+
+def is_fake_name(name: str) -> bool:
+    """Whether ``name`` is a fake device's: ``fake_<device>`` (any case)."""
+    return name.strip().lower().startswith(FAKE_PREFIX)
+
+
+def is_device_name(name: str) -> bool:
+    """Whether ``name`` models a device (fake or real), as opposed to plain Aer.
+
+    Example:
+        >>> [is_device_name(n) for n in ("fake_manila", "ibm:ibm_kyiv", "aer", "aer:statevector")]
+        [True, True, False, False]
+    """
+    return is_remote_name(name) or is_fake_name(name)
+
+
+def fake_device_stem(name: str) -> str | None:
+    """The device part of a fake device's name, also when served as a remote one: None for
+    any other name (case as given).
+
+    Example:
+        >>> [fake_device_stem(n) for n in ("fake_manila", "ibm:fake_manila", "aer")]
+        ['manila', 'manila', None]
+    """
+    for prefix in ("ibm:", "fake:"):
+        name = name.removeprefix(prefix)
+    return name[len(FAKE_PREFIX):] if name.startswith(FAKE_PREFIX) else None
 
 
 def register_remote(resolver: Callable[[Any], Any]) -> None:
@@ -76,8 +132,8 @@ def get_backend(name: str | Any = DEFAULT_BACKEND) -> Any:
     if not isinstance(name, str):
         return _from_instance(name)
     key = name.strip().lower()
-    if key.startswith("ibm:") or key.startswith("ibm_"):
-        return _remote_backend(key.removeprefix("ibm:"))
+    if is_remote_name(key):
+        return _remote_backend(remote_device_name(key))
     with _lock:
         if key not in _cache:
             _cache[key] = _resolve(key, name)

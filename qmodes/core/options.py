@@ -32,6 +32,9 @@ import sys
 import warnings
 from typing import Any
 
+from qmodes.core.limits import DEFAULT_PRECISION, MAX_EXECUTION_TIME
+from qmodes.core.limits import MAX_SAMPLER_EXECUTIONS as MAX_EXECUTIONS
+
 __all__ = [
     "DEFAULT_PRECISION",
     "DEFAULT_SHOTS",
@@ -49,14 +52,10 @@ __all__ = [
     "warn_not_emulated",
 ]
 
-MAX_EXECUTIONS = 10_000_000
-"""IBM's limit of executions (shots × parameter sets) in one Sampler job."""
 DEFAULT_SHOTS = 1024
-"""Shots when neither PUB, ``run`` nor options give any (as qiskit-ibm-runtime's local mode)."""
-DEFAULT_PRECISION = 0.015625
-"""qiskit-ibm-runtime's default Estimator precision (1/64)."""
-MAX_EXECUTION_TIME = 3 * 3600
-"""The longest ``max_execution_time`` IBM accepts for a job, in seconds."""
+"""Shots when neither PUB, ``run`` nor options give any (as qiskit-ibm-runtime's local mode).
+IBM's limits (``MAX_EXECUTIONS``, ``DEFAULT_PRECISION``, ``MAX_EXECUTION_TIME``) are
+:mod:`qmodes.core.limits`'; imported here under the names this module always had."""
 
 _ALWAYS_LOCAL = frozenset({
     "default_shots", "max_execution_time", "environment.job_tags", "environment.private",

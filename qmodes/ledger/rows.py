@@ -20,6 +20,7 @@ import sqlite3
 from collections.abc import Collection, Sequence
 from typing import Any
 
+from qmodes.backends.names import is_remote_name
 from qmodes.core.timeline import ContextRecord, JobRecord
 from qmodes.core.usage import context_usage, job_usage
 from qmodes.ledger.db import upsert, upsert_sql
@@ -34,7 +35,7 @@ JOB_COLUMNS = ("id", "context_id", "mode", "backend", "primitive", "created", "s
 
 def is_remote(record: JobRecord | ContextRecord) -> bool:
     """Whether a record is of an IBM device (its usage is IBM's, it can be left open there)."""
-    return record.backend.startswith(("ibm:", "ibm_")) or "IBM" in record.source
+    return is_remote_name(record.backend) or "IBM" in record.source
 
 
 def write_job(db: sqlite3.Connection, job: JobRecord, process: dict[str, Any]) -> None:

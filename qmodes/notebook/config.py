@@ -26,8 +26,14 @@ from typing import Any
 from traitlets import Bool, Float, TraitError, Unicode, Union, observe, validate
 from traitlets.config import Configurable
 
+from qmodes.backends.names import (
+    available_backends,
+    is_fake_name,
+    is_remote_name,
+    unknown_backend_message,
+)
 from qmodes.core.durations import format_duration, parse_interactive_ttl, parse_max_time
-from qmodes.local.runtime import PACE_LIMIT
+from qmodes.core.limits import check_pace
 
 __all__ = ["QModes"]
 
@@ -166,14 +172,12 @@ class QModes(Configurable):
             return None
         name = str(value).strip()
         key = name.lower()
-        if key.startswith(("ibm:", "ibm_")) and len(key) > 4:
+        if is_remote_name(key) and len(key) > 4:
             return name
-        if not key.startswith("fake_"):
+        if not is_fake_name(key):
             raise TraitError(f"QModes.target: {name!r} is not a device: give 'fake_<device>' "
                              f"(e.g. 'fake_manila') or 'ibm:<device>', or None")
-        from qmodes.backends import available_backends
-
-        devices = [b for b in available_backends() if b.startswith("fake_")]
+        devices = [b for b in available_backends() if is_fake_name(b)]
         if key not in devices:
             raise TraitError(f"QModes.target: unknown device {name!r}; fake devices: "
                              f"{', '.join(devices)}")
@@ -181,12 +185,10 @@ class QModes(Configurable):
 
     @validate("pace")
     def _check_pace(self, proposal: dict[str, Any]) -> float | None:
-        value = proposal["value"]
-        if value is not None and not (math.isfinite(value) and 0 < value <= PACE_LIMIT):
-            raise TraitError(f"QModes.pace must be a positive speed factor up to "
-                             f"{PACE_LIMIT:g} such as 1.0 (real device time) or 0.1 (ten "
-                             f"times faster), or None, not {value!r}")
-        return value
+        try:
+            return check_pace(proposal["value"], "QModes.pace")
+        except ValueError as error:
+            raise TraitError(str(error)) from None
 
     @validate("budget")
     def _check_budget(self, proposal: dict[str, Any]) -> float | None:
@@ -226,7 +228,7 @@ class QModes(Configurable):
         device_time = default_runtime().device_time
         if device_time is not None:
             new = change["new"]
-            device_time.target = new if new and new.startswith("fake_") else None
+            device_time.target = new if new and is_fake_name(new) else None
 
     @observe("pace")
     def _apply_pace(self, change: dict[str, Any]) -> None:
@@ -337,9 +339,7 @@ def check_backend_name(name: str) -> None:
     checked for form, as resolving them needs the network.
     """
     key = name.lower()
-    if key.startswith(("ibm:", "ibm_")) and len(key) > 4:
+    if is_remote_name(key) and len(key) > 4:
         return
-    from qmodes.backends import available_backends, unknown_backend_message
-
     if key not in available_backends():
         raise TraitError(f"QModes.default_backend: {unknown_backend_message(name)}")

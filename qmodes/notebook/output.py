@@ -14,6 +14,7 @@ import sys
 from collections import Counter
 from typing import Any
 
+from qmodes.backends.names import is_device_name
 from qmodes.core.durations import format_duration
 
 __all__ = ["advice_table", "advisor_lines", "format_seconds", "open_line", "print_advice",
@@ -89,7 +90,7 @@ def advisor_lines(context: Any, target: str | None = None,
     if not record.job_ids:
         return []
     backend = context.backend_name
-    device = backend if _is_device(backend) else target
+    device = backend if is_device_name(backend) else target
     if device is None:
         return []
     if len(record.job_ids) > ADVISOR_MAX_JOBS:
@@ -133,9 +134,6 @@ def print_advice(context: Any, target: str | None = None,
     for line in lines:
         print(line)
 
-
-def _is_device(backend: str) -> bool:
-    return backend.lower().startswith(("fake_", "ibm:", "ibm_"))
 
 
 def open_line(context: Any) -> str:

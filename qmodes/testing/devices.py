@@ -23,6 +23,8 @@ from collections.abc import Iterable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from qmodes.backends.names import fake_device_stem, is_fake_name
+
 if TYPE_CHECKING:
     from qiskit_ibm_runtime.fake_provider.fake_backend import FakeBackendV2
 
@@ -39,7 +41,7 @@ def fake_backend(name: str) -> FakeBackendV2:
     """
     from qiskit_ibm_runtime import fake_provider
 
-    stem = name.removeprefix("fake_")
+    stem = fake_device_stem(name) or name
     camel = "".join(part.capitalize() for part in stem.split("_"))
     for attr in (f"Fake{camel}V2", f"Fake{camel}"):
         cls = getattr(fake_provider, attr, None)
@@ -142,7 +144,7 @@ class DeviceCatalog:
             self._devices[backend.name] = Device(backend)
         if mocks:  # ``dry_run=True`` jobs go to ``mock_<device>`` (they bill nothing)
             for name in list(self._devices):
-                mock = fake_backend(name) if name.startswith("fake_") else None
+                mock = fake_backend(name) if is_fake_name(name) else None
                 if mock is not None:
                     mock.name = "mock_" + name.split("_", 1)[1]
                     self._devices[mock.name] = Device(mock)

@@ -21,6 +21,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from qmodes.backends.names import is_device_name
 from qmodes.core.timeline import ContextRecord, JobRecord
 
 __all__ = ["COMPARE_INTERVAL", "HINTS_INTERVAL", "LIVE_COMPARE_MAX_JOBS", "comparison",
@@ -88,4 +89,4 @@ def _device(context: ContextRecord, target: str | None) -> str | None:
     if target:
         return target
     backend = context.backend
-    return backend if backend.startswith(("fake_", "ibm:", "ibm_")) else None
+    return backend if is_device_name(backend) else None

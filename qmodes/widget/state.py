@@ -43,6 +43,7 @@ import itertools
 from collections.abc import Iterable
 from typing import Any
 
+from qmodes.core.states import FINAL_STATES
 from qmodes.core.timeline import (
     OTHERS_QPU,
     SPAN_KINDS,
@@ -64,7 +65,6 @@ KIND_CODES = {kind: code for code, kind in enumerate(SPAN_KINDS)}
 
 LOAD_SOURCE = "other users (seeded load model)"
 """Where the other users' band comes from."""
-_FINAL = frozenset({"DONE", "ERROR", "CANCELLED"})
 _TIME_FIELDS = frozenset({"created", "finished", "started_at", "closed_at", "activated_at",
                           "last_job_started", "last_job_completed"})
 _CONTEXT_FIELDS = ("id", "mode", "backend", "created", "max_time", "interactive_ttl", "state",
@@ -248,7 +248,7 @@ class TimelineState:
         elif event.kind == "job.changed":
             for name, value in data.items():
                 setattr(job, name, value)
-            if data.get("status") in _FINAL and job.id in self._waiting:
+            if data.get("status") in FINAL_STATES and job.id in self._waiting:
                 del self._waiting[job.id]
                 if job.span("qpu") is None:
                     self._settled.append(job.id)  # ended while it waited
