@@ -26,13 +26,14 @@ from typing import Any
 
 from qmodes.core.durations import format_duration
 
-__all__ = ["REFRESH_SECONDS", "Allowance", "allowance_of", "invalidate"]
+__all__ = ["REFRESH_SECONDS", "Allowance", "allowance_of", "cached", "invalidate", "latest"]
 
 REFRESH_SECONDS = 30.0
 """How long an instance's figure is reused before ``service.usage()`` is asked again."""
 
 _lock = threading.Lock()
 _cache: dict[int, tuple[float, Allowance, Any]] = {}
+_last: list[int] = []  # id of the service read last (the one in use)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ def allowance_of(service: Any, *, refresh: bool = False) -> Allowance:
     allowance = Allowance.from_usage(service.usage())
     with _lock:
         _cache[key] = (time.monotonic(), allowance, service)
+        _last[:] = [key]
     return allowance
 
 
@@ -116,6 +118,20 @@ def cached(service: Any) -> Allowance | None:
     with _lock:
         entry = _cache.get(id(service))
     return entry[1] if entry is not None and entry[2] is service else None
+
+
+def latest() -> Allowance | None:
+    """The figure read last, of the service read last, however old (no request); None if
+    none was read or it was invalidated since. What views above the engine show (the
+    widget's header) without knowing which service is in use.
+
+    Example:
+        >>> invalidate(); latest() is None
+        True
+    """
+    with _lock:
+        entry = _cache.get(_last[0]) if _last else None
+    return entry[1] if entry is not None else None
 
 
 def invalidate(service: Any = None) -> None:

@@ -28,16 +28,13 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from qmodes.core.durations import parse_duration
 from qmodes.core.errors import QModesError
 
 __all__ = ["BudgetExceededError", "Verdict", "budget_of", "check", "default_budget", "fewer_shots",
-           "on_refusal", "parse_budget", "refusal_recorders", "set_budget",
-           "set_default_budget"]
+           "parse_budget", "set_budget", "set_default_budget"]
 
 _lock = threading.Lock()
 _default: float | None = None
@@ -185,19 +182,3 @@ def check(projected: float, *, label: str, context_id: str | None, mode: str,
                          f"(no idle time): use %%batch")
     verdict = Verdict(projected, committed, budget, remaining, pending, tuple(hints))
     raise BudgetExceededError(verdict.message(label))
-
-
-_recorders: list[Callable[[Any], None]] = []
-"""Who records a refused job's row: the ledger (:mod:`qmodes.ledger`, an observer above the
-engine) registers here when it is imported."""
-
-
-def on_refusal(recorder: Callable[[Any], None]) -> None:
-    """Call ``recorder(record)`` with the final record of each job a budget refuses (the
-    budget guard, :mod:`qmodes.remote.guard`, does)."""
-    _recorders[:] = [recorder]
-
-
-def refusal_recorders() -> list[Callable[[Any], None]]:
-    """What :func:`on_refusal` registered."""
-    return list(_recorders)

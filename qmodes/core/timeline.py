@@ -41,10 +41,13 @@ from typing import Any, Literal, overload
 from qmodes.core.dispatch import Dispatcher
 
 __all__ = [
+    "CLOSE_ERROR",
+    "JOB_REFUSED",
+    "OTHERS_QPU",
+    "REMOTE_ID",
     "ContextRecord",
     "Event",
     "JobRecord",
-    "OTHERS_QPU",
     "Span",
     "SpanKind",
     "Timeline",
@@ -60,6 +63,12 @@ SPAN_KINDS: tuple[SpanKind, ...] = ("queued", "classical", "qpu", "post")
 
 OTHERS_QPU = "others.qpu"
 """The kind of event that says another user's job holds a QPU (:meth:`Timeline.others_qpu`)."""
+JOB_REFUSED = "job.refused"
+"""The kind of event that says a job was refused before submission (:meth:`Timeline.refuse_job`)."""
+CLOSE_ERROR = "close_error"
+"""A ``context.changed`` key: why a remote context's close is not confirmed (None: it is)."""
+REMOTE_ID = "remote_id"
+"""A ``context.changed`` key: the id IBM gave a remote session or batch."""
 
 
 
@@ -298,6 +307,19 @@ class Timeline:
                 span.start = data["start"] = min(start, time)
             span.end = time
             event = self._emit("span.closed", job_id, record.context_id, time, data)
+        self._notify(event)
+
+    def refuse_job(self, record: JobRecord) -> None:
+        """A job refused before it was submitted (the budget guard), in its final state.
+
+        One event (kind :data:`JOB_REFUSED`, data the record's fields) and nothing kept: the
+        job never ran, bills nothing and is not one of its context's jobs. Observers that keep
+        a history (the ledger) record it.
+        """
+        time = record.finished if record.finished is not None else record.created
+        with self._lock:
+            event = self._emit(JOB_REFUSED, record.id, record.context_id, time,
+                               _public_fields(record))
         self._notify(event)
 
     # -- other users ----------------------------------------------------------------------

@@ -6,8 +6,9 @@ and its schema), :mod:`.rows` (records → rows), :mod:`.writer` (the writer thr
 :mod:`.chart` (``%qmodes usage``). This package exports what ``qmodes.ledger`` did when it was
 one module.
 
-An observer: it may import :mod:`qmodes.core`, :mod:`qmodes.accounting` and :mod:`qmodes._util`;
-the engine never imports it.
+An observer: it may import :mod:`qmodes.core`, :mod:`qmodes.accounting`,
+:mod:`qmodes.backends.names` (what a name means) and :mod:`qmodes._util`; the engine never
+imports it. A job the budget guard refused reaches it as a ``job.refused`` event of the timeline.
 """
 
 from qmodes.ledger.ledger import (

@@ -49,8 +49,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from qmodes.accounting import budget
-from qmodes.core.timeline import ContextRecord, Event, JobRecord, Timeline
+from qmodes.core.states import FINAL_STATES
+from qmodes.core.timeline import (
+    CLOSE_ERROR,
+    JOB_REFUSED,
+    REMOTE_ID,
+    ContextRecord,
+    Event,
+    JobRecord,
+    Timeline,
+    default_timeline,
+)
 from qmodes.ledger.db import connect, process_columns, recover_dead_processes
 from qmodes.ledger.process import current_process
 from qmodes.ledger.report import format_history, format_unclosed, format_usage, parse_since
@@ -63,10 +72,6 @@ __all__ = ["Ledger", "close_default_ledger", "default_ledger", "flush_open_ledge
 
 _log = logging.getLogger(__name__)
 
-CLOSE_ERROR = "close_error"
-"""A ``context.changed`` key: why a remote context's close is not confirmed (None: it is)."""
-REMOTE_ID = "remote_id"
-"""A ``context.changed`` key: the id IBM gave a remote session or batch."""
 READ_CHUNK = 256
 """Jobs the writer copies from the timeline per hold of its lock (the engine waits on it)."""
 
@@ -83,7 +88,7 @@ def _changes_context(event: Event) -> bool:
     data = event.data
     return (event.kind.startswith(("context.", "window.")) or event.kind == "job.created"
             or (event.kind == "span.closed" and data.get("kind") == "qpu")
-            or data.get("status") in ("DONE", "ERROR", "CANCELLED")
+            or data.get("status") in FINAL_STATES
             or "usage_reported" in data)
 
 
@@ -159,8 +164,12 @@ class Ledger:
         jobs: set[str] = set()
         contexts: set[str] = set()
         calls: list[Call] = []
+        refused: list[Record] = []
         for event in events:
             kind, context_id = event.kind, event.context_id
+            if kind == JOB_REFUSED:  # the budget guard's: a final record the timeline keeps not
+                refused.append(Record("job", JobRecord(**event.data)))
+                continue
             if kind[0] in "js":  # "job.*", "span.*"
                 jobs.add(event.subject)
             if context_id is not None and context_id not in contexts and _changes_context(event):
@@ -173,6 +182,8 @@ class Ledger:
                     calls.append(Call(_set_remote_id, (event.subject, data[REMOTE_ID])))
         put = self._writer.put
         put(Changed(timeline, jobs, contexts))
+        for record in refused:
+            put(record)
         for call in calls:
             put(call)
 
@@ -392,8 +403,6 @@ def default_ledger(attach: bool = True) -> Ledger:
         if ledger is None:
             ledger = _DEFAULT[path] = Ledger(path)
         if attach and path not in _ATTACHED:
-            from qmodes.core.timeline import default_timeline
-
             _ATTACHED[path] = ledger.attach(default_timeline())
         return ledger
 
@@ -447,10 +456,3 @@ def unclosed_report(path: str | Path | None = None) -> str | None:
     """Text for ``%load_ext qmodes``: each unclosed remote session and how to close it."""
     return format_unclosed(unclosed_remote_sessions(path))
 
-
-def _record_refusal(record: Any) -> None:
-    """A job the budget guard refused (:mod:`qmodes.remote.guard`): its row, now."""
-    default_ledger(attach=False).write_job(record)
-
-
-budget.on_refusal(_record_refusal)  # the engine does not import the ledger: it tells it

@@ -4,8 +4,10 @@
 reads the job's projection, its context's usage so far, the projections of unfinished remote
 jobs and the instance's remaining allowance (cached, :mod:`qmodes.accounting.allowance`), and
 refuses the job with :class:`~qmodes.accounting.budget.BudgetExceededError` if it would not fit. A
-refused job gets a ledger row (status ``ERROR``, ``error_kind`` ``"budget"``, the message as its
-error) and nothing else: it is not on the timeline and the context stays open.
+refused job is told to the timeline in its final state (status ``ERROR``, ``error_kind``
+``"budget"``, the message as its error) as one ``job.refused`` event
+(:meth:`~qmodes.core.timeline.Timeline.refuse_job`), which the ledger records; it is not one of
+the timeline's jobs, bills nothing, and the context stays open.
 
 Example:
     >>> pending_seconds()
@@ -15,13 +17,14 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
 from qmodes.accounting import allowance, budget
 from qmodes.accounting.projection import SUB_JOB_OVERHEAD, quick_estimate
+from qmodes.core.usage import batch_usage, context_usage, session_usage
+from qmodes.remote.service import describe
 
 if TYPE_CHECKING:
     from qmodes.core.jobs import Job
@@ -119,8 +122,6 @@ def _remaining(service: Any) -> float | None:
     try:
         return allowance.allowance_of(service).remaining
     except Exception as error:  # IBM unreachable: the budget still applies
-        from qmodes.remote.service import describe
-
         _log.warning("qmodes: could not read the instance's allowance (%s)", describe(error))
         return None
 
@@ -134,8 +135,6 @@ def _context_so_far(scheduler: RemoteScheduler, context_id: str | None
     """
     if context_id is None:
         return 0.0, 0.0, 0
-    from qmodes.core.usage import batch_usage, context_usage, session_usage
-
     timeline = scheduler.timeline
     try:
         record = timeline.context(context_id)
@@ -151,16 +150,14 @@ def _context_so_far(scheduler: RemoteScheduler, context_id: str | None
 
 
 def _record_refusal(scheduler: RemoteScheduler, job: Job, reason: str) -> None:
-    """A ledger row for the refused job (never raises: the refusal itself is the news)."""
+    """Tell the timeline that the job was refused, in its final state (its observers, the
+    ledger among them, record it); never raises: the refusal itself is the news."""
     record = job._record
     record.status, record.error, record.error_kind = "ERROR", reason, "budget"
     record.created = record.finished = scheduler.clock.now()
     record.source = scheduler.backend.source
     record.context_id = job.context_id
     try:
-        if not budget.refusal_recorders():  # registration: qmodes.ledger registers itself
-            importlib.import_module("qmodes.ledger")  # when imported; an observer above us
-        for recorder in budget.refusal_recorders():
-            recorder(record)
+        scheduler.timeline.refuse_job(record)
     except Exception:
         _log.exception("qmodes: could not record the refused job %s", record.id)

@@ -32,6 +32,8 @@ from typing import Any
 import anywidget
 import traitlets as t
 
+from qmodes.accounting import allowance
+from qmodes.backends.names import is_remote_name
 from qmodes.core.timeline import OTHERS_QPU, Event, Timeline, default_timeline
 from qmodes.widget.compact import compact_ops
 from qmodes.widget.snapshot import render_html, render_text
@@ -405,15 +407,11 @@ def _compute(handles: Any) -> dict[str, Any] | None:
 
 def _allowance(summary: dict[str, Any]) -> dict[str, Any] | None:
     """The IBM instance's last-read allowance (no request:
-    :func:`qmodes.accounting.allowance.cached`), when the widget shows work on an
+    :func:`qmodes.accounting.allowance.latest`), when the widget shows work on an
     ``ibm:<device>``."""
-    if not any(str(c.get("backend", "")).startswith("ibm:") for c in summary["contexts"]):
+    if not any(is_remote_name(str(c.get("backend", ""))) for c in summary["contexts"]):
         return None
-    from qmodes.accounting.allowance import cached
-    from qmodes.remote.service import current_service
-
-    service = current_service()
-    figure = cached(service) if service is not None else None
+    figure = allowance.latest()
     if figure is None:
         return None
     return {"consumed": figure.consumed, "remaining": figure.remaining, "limit": figure.limit,

@@ -8,7 +8,7 @@ from qiskit import QuantumCircuit
 import qmodes
 from qmodes.accounting import allowance
 from qmodes.accounting.budget import BudgetExceededError
-from qmodes.ledger import default_ledger
+from qmodes.ledger import close_default_ledger, default_ledger
 from qmodes.testing import FakeRuntimeServer
 from tests.budget.conftest import LIMIT, job_posts, wait_usage
 
@@ -42,6 +42,7 @@ def test_rehearsal_projects_what_the_real_run_consumes(
 
 def test_guard_refuses_the_job_that_would_cross_the_budget_and_sends_nothing(
         billing_server: FakeRuntimeServer, bell_isa: QuantumCircuit) -> None:
+    default_ledger()  # records the default timeline, as %load_ext qmodes does
     with qmodes.Batch("ibm:fake_manila", budget="5s") as batch:
         sampler = qmodes.Sampler(mode=batch)
         sampler.run([bell_isa], shots=1000).result()  # ~2.26 s
@@ -57,7 +58,10 @@ def test_guard_refuses_the_job_that_would_cross_the_budget_and_sends_nothing(
         shots = int(message.split("fits with at most ")[1].split(" shots")[0])
         sampler.run([bell_isa], shots=shots).result()  # the context stays usable; it fits
     assert job_posts(billing_server) == sent + 1
-    rows = [r for r in default_ledger(attach=False).jobs() if r["error_kind"] == "budget"]
+    try:
+        rows = [r for r in default_ledger().jobs() if r["error_kind"] == "budget"]
+    finally:
+        close_default_ledger()
     assert len(rows) == 1 and rows[0]["status"] == "ERROR" and rows[0]["usage_seconds"] == 0
     assert rows[0]["error"] == message and rows[0]["context_id"] == batch.id
 

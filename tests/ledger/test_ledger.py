@@ -189,3 +189,17 @@ def test_default_ledger_records_the_default_timeline_even_if_read_first(qmodes_h
     reopened = Ledger(qmodes_home / "ledger.sqlite3")
     assert reopened.job("default-j2") is None  # no longer recording
     reopened.close()
+
+
+def test_a_job_refused_before_submission_is_recorded_from_its_event_not_kept_on_the_timeline(
+        timeline, ledger):
+    timeline.add_context(context("b1", backend="ibm:fake_manila"))
+    refused = job("r1", "b1", backend="ibm:fake_manila")
+    refused.status, refused.error, refused.error_kind = "ERROR", "over budget", "budget"
+    refused.finished = 101.0
+    timeline.refuse_job(refused)
+    row = ledger.job("r1")
+    assert row["status"] == "ERROR" and row["error_kind"] == "budget"
+    assert row["error"] == "over budget" and row["usage_seconds"] == 0
+    assert row["context_id"] == "b1"
+    assert timeline.jobs() == [] and list(timeline.context("b1").job_ids) == []
