@@ -88,6 +88,9 @@ _registry: dict[str, Any] = {}
 _local_types: tuple[type, ...] = ()
 """qmodes' local backend class (:class:`qmodes.backends.types.LocalBackend`), given to
 :func:`install` by :mod:`qmodes.backends.types`, which sits above this module."""
+_remote_types: tuple[type, ...] = ()
+"""qmodes' ``ibm:<device>`` backend class (:class:`qmodes.remote.backend.RemoteBackend`),
+given to :func:`install` by :mod:`qmodes.remote.backend`, which sits above this module."""
 
 
 def register(*, job_service: Callable[[], Any], session: type, batch: type) -> None:
@@ -108,8 +111,7 @@ def is_qmodes_backend(backend: Any) -> bool:
 
 def _is_remote(backend: Any) -> bool:
     """An ``ibm:<device>`` backend: remote, wrapping its ``IBMBackend`` as ``device``."""
-    return (not isinstance(backend, _local_types) and getattr(backend, "is_remote", False) is True
-            and hasattr(backend, "device"))
+    return isinstance(backend, _remote_types) and backend.is_remote
 
 
 def resolve_mode(mode: Any) -> tuple[Any, Any, Any]:
@@ -137,17 +139,21 @@ def _new_session(cls: type, *args: Any, **kwargs: Any) -> Any:
     return _ORIGINAL_NEW(cls)
 
 
-def install(local_backend: type | None = None) -> None:
+def install(local_backend: type | None = None, remote_backend: type | None = None) -> None:
     """Put :func:`resolve_mode` and the Session hook in place (idempotent).
 
     Args:
         local_backend: the class of qmodes' local backends (its subclasses are taken as IBM's
             own backends); given once, by :mod:`qmodes.backends.types`.
+        remote_backend: the class of qmodes' ``ibm:<device>`` backends; given once, by
+            :mod:`qmodes.remote.backend`.
     """
-    global _installed, _local_types
+    global _installed, _local_types, _remote_types
     with _lock:
         if local_backend is not None and local_backend not in _local_types:
             _local_types = (*_local_types, local_backend)
+        if remote_backend is not None and remote_backend not in _remote_types:
+            _remote_types = (*_remote_types, remote_backend)
         if _installed:
             return
         for name in RESOLVER_MODULES:

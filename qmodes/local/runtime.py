@@ -27,14 +27,15 @@ from qmodes._util.lazy import ProcessWide
 from qmodes.backends.names import get_backend
 from qmodes.core.clock import Clock, RealClock
 from qmodes.core.timeline import Timeline, default_timeline
-
-if TYPE_CHECKING:
-    from qmodes.backends.types import LocalBackend
 from qmodes.local.device_scheduler import DeviceScheduler
 from qmodes.local.device_time import DeviceTime
 from qmodes.local.executors import Executor, ThreadExecutor
 from qmodes.local.load import LoadModel, check_load
 from qmodes.local.scheduler import Scheduler
+
+if TYPE_CHECKING:
+    from qmodes.backends.types import LocalBackend
+    from qmodes.core.protocols import EngineBackend, JobScheduler
 
 __all__ = ["PACE_LIMIT", "SHUTDOWN_GRACE_SECONDS", "LocalRuntime", "default_runtime",
            "default_runtime_if_made", "set_device_load"]
@@ -92,13 +93,13 @@ class LocalRuntime:
         if cluster is not None:
             self.cluster = cluster
 
-    def scheduler(self, backend: LocalBackend) -> Scheduler:
+    def scheduler(self, backend: EngineBackend) -> JobScheduler:
         """The scheduler of ``backend``'s device (made on first use).
 
         A remote backend brings its own scheduler (it forwards to IBM and polls); it shares
         this runtime's timeline.
         """
-        if getattr(backend, "is_remote", False):
+        if backend.is_remote:  # a RemoteBackend
             return backend.scheduler(self)  # type: ignore[attr-defined,no-any-return]
         key = self._key(backend)
         with self._lock:

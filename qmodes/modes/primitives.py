@@ -103,7 +103,7 @@ class _ModeAware:
         __tracebackhide__ = True  # IPython: show the user's line, not ours
         settings = resolve(self.primitive, self._options, backend=backend,
                            transpile_for_ideal=self._transpile and not backend.requires_isa)
-        if not getattr(backend, "is_remote", False):
+        if not backend.is_remote:
             warn_not_emulated(settings.not_emulated, self._reported,
                               f"{type(self).__name__} on {backend.name}")
         return settings

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from qmodes.compat.runtime_modes import is_qmodes_backend
 from qmodes.core.durations import format_duration
 
 __all__ = ["Bill", "Rehearsal"]
@@ -78,7 +79,8 @@ class Rehearsal:
         from qmodes.backends import get_backend
 
         if not isinstance(backend, str):
-            if getattr(backend, "is_remote", False) or type(backend).__name__ == "IBMBackend":
+            if (is_qmodes_backend(backend) and backend.is_remote) or \
+                    type(backend).__name__ == "IBMBackend":
                 device = getattr(backend, "device", backend)
                 return cls(_adopt_twin(device), str(device.name),
                            getattr(backend, "service", None))

@@ -33,8 +33,6 @@ from qmodes.compat.runtime_private import backend_instance
 from qmodes.remote.scheduler import RemoteScheduler
 from qmodes.remote.service import RemoteError, describe, get_service, on_service_change
 
-runtime_modes.install()  # IBM's primitives given this backend use its IBMBackend, as IBM's
-
 __all__ = ["SOURCE", "RemoteBackend", "RemoteWork", "clear_cache", "get_remote_backend"]
 
 SOURCE = "reported by IBM"
@@ -128,6 +126,10 @@ class RemoteBackend(BackendV2):
             if key not in self._schedulers:
                 self._schedulers[key] = RemoteScheduler(self, runtime.timeline)
             return self._schedulers[key]
+
+
+runtime_modes.install(remote_backend=RemoteBackend)  # IBM's primitives given this backend
+# use its IBMBackend, as IBM's
 
 
 class RemoteWork:
