@@ -65,6 +65,11 @@ class JobMode:
         self._jobs = [job]
         self._lock = threading.Lock()
 
+    @property
+    def scheduler(self) -> Any:
+        """The device's scheduler (as :attr:`ExecutionContext.scheduler`)."""
+        return self._scheduler
+
     def add(self, job: Job) -> None:
         with self._lock:
             self._jobs.append(job)

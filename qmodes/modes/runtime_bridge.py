@@ -220,7 +220,7 @@ class ExecutorWork:
 
 
 def _remote_session(destination: Destination) -> Any:
-    remote = getattr(getattr(destination, "_scheduler", None), "remote_context", None)
+    remote = getattr(getattr(destination, "scheduler", None), "remote_context", None)
     return remote(destination.id) if remote is not None else None
 
 

@@ -41,7 +41,7 @@ def ibm_session(context: Any) -> Any:
     Raises:
         ValueError: ``context`` does not run on an ``ibm:<device>`` backend.
     """
-    scheduler = getattr(context, "_scheduler", None)
+    scheduler = getattr(context, "scheduler", None)  # ExecutionContext.scheduler
     if not hasattr(scheduler, "remote_context"):
         raise ValueError(f"{context!r} is not on an IBM device (ibm:<device>)")
     return scheduler.remote_context(context.id)  # type: ignore[union-attr]
