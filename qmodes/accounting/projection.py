@@ -141,6 +141,7 @@ def circuit_duration(circuit: Any, device: Any) -> float:
     try:
         return float(circuit.estimate_duration(target, unit="s"))
     except Exception:  # not an ISA circuit for this target: transpile it
+        # heavy: Qiskit loads when a job or device needs it, not on import
         from qiskit.transpiler import generate_preset_pass_manager
 
         isa = generate_preset_pass_manager(target=target, optimization_level=1).run(circuit)
@@ -160,10 +161,12 @@ def _pub_circuits_and_shots(pub: Any, primitive: str, shots: int | None,
                             precision: float | None) -> tuple[Any, int, int]:
     """(circuit, circuits after broadcasting, shots per circuit) of one PUB."""
     if primitive == "sampler":
+        # heavy: Qiskit loads when a job or device needs it, not on import
         from qiskit.primitives.containers.sampler_pub import SamplerPub
 
         spub = SamplerPub.coerce(pub, shots if shots is not None else DEFAULT_SHOTS)
         return spub.circuit, max(1, spub.parameter_values.size), int(spub.shots)
+    # heavy: Qiskit loads when a job or device needs it, not on import
     from qiskit.primitives.containers.estimator_pub import EstimatorPub
     from qiskit.quantum_info import PauliList
 

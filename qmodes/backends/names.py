@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import functools
 import importlib
+import json
+import os
 import re
 import threading
 import weakref
@@ -158,6 +160,7 @@ def _resolve(key: str, original: str) -> LocalBackend:
 def _from_instance(backend: Any) -> Any:
     if isinstance(backend, LocalBackend) or getattr(backend, "is_remote", False):
         return backend
+    # heavy: Qiskit loads when a job or device needs it, not on import
     from qiskit.providers import BackendV2
 
     if type(backend).__name__ == "IBMBackend":
@@ -174,6 +177,7 @@ def _from_instance(backend: Any) -> Any:
 @functools.cache
 def _fake_devices() -> dict[str, type]:
     """``fake_<device>`` → the class, from the class names (no device is built)."""
+    # heavy: Qiskit loads when a job or device needs it, not on import
     from qiskit_ibm_runtime import fake_provider
 
     devices: dict[str, type] = {}
@@ -192,9 +196,6 @@ def device_qubits(name: str) -> int:
     Raises:
         ValueError: not a fake device name.
     """
-    import json
-    import os
-
     device_class = _fake_devices().get(name)
     if device_class is None:
         raise ValueError(unknown_backend_message(name))

@@ -78,6 +78,7 @@ class OptionNotEmulatedWarning(UserWarning):
 
 def options_class(primitive: str) -> type:
     """qiskit-ibm-runtime's options class of ``"sampler"`` or ``"estimator"``."""
+    # heavy: Qiskit loads when a job or device needs it, not on import
     from qiskit_ibm_runtime.options import EstimatorOptions, SamplerOptions
 
     return SamplerOptions if primitive == "sampler" else EstimatorOptions
@@ -90,6 +91,7 @@ def coerce_options(primitive: str, options: Any) -> Any:
         TypeError: ``options`` is none of these.
         pydantic.ValidationError: a field does not exist or has a bad value (as on IBM).
     """
+    # heavy: Qiskit loads when a job or device needs it, not on import
     from qiskit_ibm_runtime.options.utils import merge_options_v2
 
     cls = options_class(primitive)

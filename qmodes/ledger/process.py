@@ -21,6 +21,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 
 __all__ = ["ProcessId", "current_process", "is_alive", "start_token"]
@@ -138,6 +139,7 @@ def is_alive(pid: int | None, start: str | None, host: str | None,
 def _start_epoch(pid: int) -> float | None:
     """When process ``pid`` started, as epoch seconds (Linux or psutil), else None."""
     try:
+        # optional dependency: /proc is read without it
         import psutil
 
         return float(psutil.Process(pid).create_time())
@@ -149,8 +151,6 @@ def _start_epoch(pid: int) -> float | None:
         ticks = int(stat[stat.rfind(")") + 2:].split()[19])
         with open("/proc/uptime") as file:
             uptime = float(file.read().split()[0])
-        import time
-
         boot = time.time() - uptime
         return boot + ticks / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):

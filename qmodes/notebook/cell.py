@@ -162,6 +162,7 @@ class CellContexts:
         """Open a context that stays open across cells (closing the previous one)."""
         self._check_not_nested(f"%{options.mode}")
         self.close_line()
+        # start-up time: the engine (and Qiskit) loads on first use; a layer below
         from qmodes.modes import set_default_context
 
         with deferred_interrupt():  # opened means tracked: a Ctrl-C waits until both hold
@@ -180,6 +181,7 @@ class CellContexts:
         if mode is not None and context.mode != mode:
             raise UsageError(f"%{mode} --close: the open context is a {context.mode} "
                              f"({context.id}); close it with %{context.mode} --close")
+        # start-up time: the engine (and Qiskit) loads on first use; a layer below
         from qmodes.modes import set_default_context
 
         with deferred_interrupt():
@@ -215,6 +217,7 @@ class CellContexts:
         self._check_not_nested(label)
         name = options.variable
         check_name(self.shell, label, name)
+        # start-up time: the engine (and Qiskit) loads on first use; a layer below
         from qmodes.modes import Batch, Session
         from qmodes.modes.primitives import Estimator, Sampler
 
@@ -248,6 +251,7 @@ class CellContexts:
             with contextlib.suppress(Exception):
                 context.close()
         if self.line is not None:
+            # start-up time: the engine (and Qiskit) loads on first use; a layer below
             from qmodes.modes import set_default_context
 
             self.line = None

@@ -26,6 +26,7 @@ from typing import Any
 from traitlets import Bool, Float, TraitError, Unicode, Union, observe, validate
 from traitlets.config import Configurable
 
+from qmodes.accounting.budget import parse_budget, set_default_budget
 from qmodes.backends.names import (
     available_backends,
     is_fake_name,
@@ -192,8 +193,6 @@ class QModes(Configurable):
 
     @validate("budget")
     def _check_budget(self, proposal: dict[str, Any]) -> float | None:
-        from qmodes.accounting.budget import parse_budget
-
         try:
             return parse_budget(proposal["value"])
         except ValueError as error:
@@ -201,6 +200,7 @@ class QModes(Configurable):
 
     @validate("objective")
     def _check_objective(self, proposal: dict[str, Any]) -> str:
+        # heavy: the advisor (its replays) loads when advice is asked for; a layer below
         from qmodes.advisor.verdict import check_objective
 
         try:
@@ -210,19 +210,19 @@ class QModes(Configurable):
 
     @observe("objective")
     def _apply_objective(self, change: dict[str, Any]) -> None:
+        # heavy: the advisor (its replays) loads when advice is asked for; a layer below
         from qmodes.advisor import set_default_objective
 
         set_default_objective(change["new"])
 
     @observe("budget")
     def _apply_budget(self, change: dict[str, Any]) -> None:
-        from qmodes.accounting.budget import set_default_budget
-
         set_default_budget(change["new"])
 
     @observe("target")
     def _apply_target(self, change: dict[str, Any]) -> None:
         """Plain ``aer`` runs in the named fake device's time from the next context on."""
+        # start-up time: the engine (and Qiskit) loads on first use; a layer below
         from qmodes.local import default_runtime
 
         device_time = default_runtime().device_time
@@ -232,6 +232,7 @@ class QModes(Configurable):
 
     @observe("pace")
     def _apply_pace(self, change: dict[str, Any]) -> None:
+        # start-up time: the engine (and Qiskit) loads on first use; a layer below
         from qmodes.local import default_runtime
 
         default_runtime().pace = change["new"]
@@ -239,6 +240,7 @@ class QModes(Configurable):
     @validate("cluster")
     def _check_cluster(self, proposal: dict[str, Any]) -> str | None:
         """Checked and connected here, so a bad address is refused before any job."""
+        # start-up time: the engine (and Qiskit) loads on first use; a layer below
         from qmodes.compute import check, resolve
 
         try:
@@ -250,12 +252,14 @@ class QModes(Configurable):
 
     @observe("cluster")
     def _apply_cluster(self, change: dict[str, Any]) -> None:
+        # start-up time: the engine (and Qiskit) loads on first use; a layer below
         from qmodes.local import default_runtime
 
         default_runtime().cluster = change["new"]
 
     @validate("device_load")
     def _check_device_load(self, proposal: dict[str, Any]) -> float:
+        # start-up time: the engine (and Qiskit) loads on first use; a layer below
         from qmodes.local.load import check_load
 
         try:
@@ -265,6 +269,7 @@ class QModes(Configurable):
 
     @observe("device_load")
     def _apply_device_load(self, change: dict[str, Any]) -> None:
+        # start-up time: the engine (and Qiskit) loads on first use; a layer below
         from qmodes.local import default_runtime
 
         default_runtime().device_load = change["new"]

@@ -44,6 +44,7 @@ _MAGIC_NAMES = ("session", "batch")
 
 def load_ipython_extension(shell: InteractiveShell) -> None:
     """Register the qmodes magics, settings, async-cell support and shutdown hook."""
+    # start-up time: `import qmodes` stays light until %load_ext
     from qmodes.notebook.config import QModes
     from qmodes.notebook.magics import QModesMagics
 
@@ -55,6 +56,7 @@ def load_ipython_extension(shell: InteractiveShell) -> None:
     shell.configurables.append(settings)
     magics._transformer = _AsyncCellTransformer(shell)
     shell.input_transformers_post.append(magics._transformer)
+    # start-up time: `import qmodes` stays light until %load_ext
     from qmodes.notebook.job_widget import JobModeWidgets
 
     magics._job_widgets = JobModeWidgets(shell, settings)
@@ -70,6 +72,7 @@ def _open_ledger() -> None:
     the magics work without it.
     """
     try:
+        # start-up time: the ledger (SQLite) loads when it is read; a layer below
         from qmodes.ledger import default_ledger, unclosed_report
 
         default_ledger(attach=True)

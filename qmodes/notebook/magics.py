@@ -24,7 +24,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import shlex
+import sqlite3
 import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
@@ -35,6 +37,8 @@ from IPython.core.magic_arguments import (
     magic_arguments,
 )
 
+from qmodes.accounting.allowance import allowance_of
+from qmodes.accounting.budget import set_default_budget
 from qmodes.core.durations import parse_duration, parse_interactive_ttl, parse_max_time
 from qmodes.notebook.cell import CellContexts, Options
 
@@ -170,8 +174,7 @@ class QModesMagics(Magics):
 
     def _report(self, args: argparse.Namespace) -> str:
         """The text of ``%qmodes usage`` or ``%qmodes history``."""
-        import sqlite3
-
+        # start-up time: the ledger (SQLite) loads when it is read; a layer below
         from qmodes import ledger
 
         try:
@@ -194,6 +197,7 @@ class QModesMagics(Magics):
                              f"{ledger.ledger_path()}: {error}") from None
 
     def _status(self) -> None:
+        # start-up time: the backends and the ledger load when %qmodes runs; layers below
         from qmodes.backends import available_backends
         from qmodes.ledger import ledger_path
         from qmodes.notebook.output import summary_line
@@ -232,14 +236,13 @@ class QModesMagics(Magics):
         it. Never raises."""
         self.contexts.shutdown()
         with contextlib.suppress(Exception):  # shutting down: nothing left to tell
+            # start-up time: the ledger loads only if it was used; layers below
             from qmodes.core.timeline import default_timeline
             from qmodes.ledger import close_default_ledger
 
             default_timeline().flush(EXIT_FLUSH_SECONDS)
             close_default_ledger()
         if self.settings.budget is not None:  # %config QModes.budget goes with the extension
-            from qmodes.accounting.budget import set_default_budget
-
             set_default_budget(None)
 
     def at_exit(self, grace: float | None = None) -> None:
@@ -249,6 +252,7 @@ class QModesMagics(Magics):
         :data:`qmodes.local.runtime.SHUTDOWN_GRACE_SECONDS`) to finish, then are cancelled;
         every context is closed; then :meth:`shutdown`. Never raises.
         """
+        # start-up time: the engine (and Qiskit) loads on first use; a layer below
         from qmodes.local.runtime import SHUTDOWN_GRACE_SECONDS, default_runtime_if_made
 
         grace = SHUTDOWN_GRACE_SECONDS if grace is None else grace
@@ -286,6 +290,7 @@ class QModesMagics(Magics):
                 self._runtime().cluster = previous
 
     def _runtime(self) -> Any:
+        # start-up time: the engine (and Qiskit) loads on first use; a layer below
         from qmodes.local import default_runtime
 
         return self.contexts.runtime or default_runtime()
@@ -310,6 +315,7 @@ class QModesMagics(Magics):
         """``--load L``: other users on the device, from now on (qmodes.local.device_time)."""
         if getattr(args, "load", None) is None:
             return
+        # start-up time: the engine (and Qiskit) loads on first use; a layer below
         from qmodes.local.runtime import set_device_load
 
         try:
@@ -374,6 +380,7 @@ def _duration(label: str, words: list[str] | None, option: str, default: float |
 
 def _compute_line(runtime: Any) -> str:
     """Where Aer runs (qmodes.compute): the kernel, or the cluster with its workers."""
+    # start-up time: the engine (and Qiskit) loads on first use; a layer below
     from qmodes.compute import describe
 
     try:
@@ -384,6 +391,7 @@ def _compute_line(runtime: Any) -> str:
 
 def _print_allowance() -> None:
     """The IBM instance's allowance, when an IBM service is in use (qmodes.accounting.allowance)."""
+    # start-up time: the engine (and Qiskit) loads on first use; a layer below
     from qmodes.remote.service import allowance_line
 
     line = allowance_line()
@@ -393,10 +401,10 @@ def _print_allowance() -> None:
 
 def _show_chart(budget: float | None) -> None:
     """The usage chart of the last 28 days (qmodes.ledger.chart), inline SVG; never raises."""
-    import time
-
+    # start-up time: the kernel's parts load only where they are used
     from IPython.display import display
 
+    # start-up time: the ledger (SQLite) loads when it is read; a layer below
     from qmodes.ledger import chart as usage_chart
     from qmodes.ledger import default_ledger
     from qmodes.remote.service import current_service
@@ -405,8 +413,6 @@ def _show_chart(budget: float | None) -> None:
         limit = None
         service = current_service()
         if service is not None:
-            from qmodes.accounting.allowance import allowance_of
-
             limit = allowance_of(service).limit
         now = time.time()
         rows = usage_chart.ledger_rows(default_ledger(attach=False),

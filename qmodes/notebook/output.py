@@ -96,6 +96,7 @@ def advisor_lines(context: Any, target: str | None = None,
     if len(record.job_ids) > ADVISOR_MAX_JOBS:
         return [f"advisor: skipped for {len(record.job_ids)} jobs (more than "
                 f"{ADVISOR_MAX_JOBS} take long to replay); call .advise() on the context"]
+    # heavy: the advisor (its replays) loads when advice is asked for; a layer below
     from qmodes.advisor import hints
     from qmodes.advisor.workload import replayable
 
@@ -155,6 +156,7 @@ def show_context(shell: Any, context: Any, settings: Any = None) -> None:
     elif hasattr(widget, "show"):
         widget.show()
     else:
+        # start-up time: the kernel's parts load only where they are used
         from IPython.display import display
 
         display(widget)
@@ -169,6 +171,7 @@ def _make_widget(shell: Any, context: Any, settings: Any = None) -> Any:
     if not has_widget_frontend(shell):
         return None
     try:
+        # start-up time: the widget (anywidget) loads when one is shown; a layer below
         from qmodes.widget import TimelineWidget
 
         options = {} if settings is None else {

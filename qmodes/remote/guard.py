@@ -40,7 +40,7 @@ _refreshing: dict[int, bool] = {}  # id(service) -> read again after the one und
 
 def projected_of(job: Job) -> float:
     """The job's projected QPU seconds (IBM's quick form if qmodes could not project it)."""
-    record = job._record
+    record = job.live_record
     if record.projected_qpu is not None:
         return float(record.projected_qpu)
     return quick_estimate(record.executions or 0)
@@ -103,7 +103,7 @@ def guard(scheduler: RemoteScheduler, job: Job) -> None:
     remaining = _remaining(scheduler.backend.service)
     if limit is None and remaining is None:
         return
-    record = job._record
+    record = job.live_record
     projected = projected_of(job)
     billed, qpu_so_far, jobs_so_far = _context_so_far(scheduler, context_id)
     try:
@@ -152,7 +152,7 @@ def _context_so_far(scheduler: RemoteScheduler, context_id: str | None
 def _record_refusal(scheduler: RemoteScheduler, job: Job, reason: str) -> None:
     """Tell the timeline that the job was refused, in its final state (its observers, the
     ledger among them, record it); never raises: the refusal itself is the news."""
-    record = job._record
+    record = job.live_record
     record.status, record.error, record.error_kind = "ERROR", reason, "budget"
     record.created = record.finished = scheduler.clock.now()
     record.source = scheduler.backend.source

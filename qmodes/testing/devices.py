@@ -39,6 +39,7 @@ def fake_backend(name: str) -> FakeBackendV2:
     Raises:
         KeyError: If no fake backend has that name.
     """
+    # heavy: Qiskit loads when a job or device needs it, not on import
     from qiskit_ibm_runtime import fake_provider
 
     stem = fake_device_stem(name) or name

@@ -26,6 +26,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from qmodes.backends import LocalBackend
+from qmodes.core.limits import DEFAULT_PRECISION
+from qmodes.core.timeline import JobRecord
 from qmodes.testing.executor import ExecutionOutcome, ExecutionRequest, Executor
 
 if TYPE_CHECKING:
@@ -36,7 +38,6 @@ __all__ = ["ServedBackend", "ServedWork", "run_primitive", "submit_work"]
 
 DEFAULT_SHOTS = 4096
 """IBM's default shots when neither the PUB nor ``options.default_shots`` gives any."""
-DEFAULT_PRECISION = 0.015625
 
 _submission: contextvars.ContextVar[ExecutionRequest | None] = contextvars.ContextVar(
     "qmodes_testing_submission", default=None
@@ -57,6 +58,7 @@ class ServedBackend(LocalBackend):
             raise RuntimeError(f"jobs on the served device {self.name} come through the server")
         work = ServedWork(self, replace(request, pubs=list(pubs)))
         if self.device is not None:  # device time (``device_pace``): hold the QPU as projected
+            # start-up time: the engine (and Qiskit) loads on first use; a layer below
             from qmodes.accounting.projection import project_pubs
 
             with contextlib.suppress(Exception):  # a program without PUBs: the quick form
@@ -106,6 +108,7 @@ class ServedWork:
 
     def finalize(self, raw: ExecutionOutcome | _Failed) -> str:
         """Post-processing: the results body (``RuntimeEncoder`` JSON, or the executor's text)."""
+        # heavy: Qiskit loads when a job or device needs it, not on import
         from qiskit_ibm_runtime import RuntimeEncoder
 
         if isinstance(raw, _Failed):
@@ -130,6 +133,7 @@ def run_primitive(mode: Any, request: ExecutionRequest, runtime: LocalRuntime) -
         ValueError: Malformed PUBs, non-ISA circuits, or a job over IBM's limits.
         qmodes.core.errors.ContextClosedError: The session or batch accepts no more jobs.
     """
+    # start-up time: the engine (and Qiskit) loads on first use; a layer below
     from qmodes.modes.primitives import Estimator, Sampler
 
     options = request.params.get("options") or {}
@@ -154,7 +158,6 @@ def submit_work(mode: Any, request: ExecutionRequest, runtime: LocalRuntime) -> 
     The same path as a primitive's ``run``: the context's ``_submit`` (which refuses a closed
     context), or ``qmodes.modes.submit_job`` in job mode.
     """
-    from qmodes.core.timeline import JobRecord
     from qmodes.local.work import new_job_id
     from qmodes.modes import ExecutionContext, submit_job
 
@@ -171,6 +174,7 @@ def submit_work(mode: Any, request: ExecutionRequest, runtime: LocalRuntime) -> 
     work = ServedWork(backend, request)
     device = getattr(backend, "device", None)
     if device is not None and request.program_id == "executor":
+        # heavy: IBM's executor schemas load with the first executor job
         from qmodes.testing.quantum_program import project_program
 
         with contextlib.suppress(Exception):  # an unreadable program fails when it runs

@@ -99,6 +99,7 @@ class AerExecutor:
         self._cache: dict[tuple[str, str, Any], Any] = {}
 
     def __call__(self, request: ExecutionRequest) -> ExecutionOutcome:
+        # heavy: Qiskit loads when a job or device needs it, not on import
         from qiskit.primitives import PrimitiveResult
 
         options = dict(request.params.get("options") or {})
@@ -106,6 +107,7 @@ class AerExecutor:
         if seed is None:
             seed = (options.get("simulator") or {}).get("seed_simulator")
         if request.program_id == "executor":
+            # heavy: IBM's executor schemas load with the first executor job
             from qmodes.testing.quantum_program import run_executor_program
 
             text, runs = run_executor_program(request.backend, request.params_json, utcnow)
@@ -134,6 +136,7 @@ class AerExecutor:
     def _aer(self, kind: str, backend: BackendV2, seed: Any) -> Any:
         key = (kind, backend.name, seed)
         if key not in self._cache:
+            # heavy: Qiskit loads when a job or device needs it, not on import
             from qiskit_aer.primitives import EstimatorV2, SamplerV2
 
             options = {"backend_options": {"seed_simulator": seed}} if seed is not None else None
@@ -148,6 +151,7 @@ def _size(pub: Any) -> int:
 
 def _execution_spans(program_id: str, pubs: list[Any], start: datetime, end: datetime) -> Any:
     """One span covering every PUB's data, as IBM reports when a job runs in one go."""
+    # heavy: Qiskit loads when a job or device needs it, not on import
     from qiskit_ibm_runtime.execution_span import ExecutionSpans, SliceSpan
 
     slices: dict[int, tuple[tuple[int, ...], slice]] = {}

@@ -34,6 +34,7 @@ def run_executor_program(backend: BackendV2, params: dict[str, Any], clock: Any)
     Raises:
         ValueError: If the params' schema version is not ``v2.0``.
     """
+    # heavy: Qiskit loads when a job or device needs it, not on import
     import numpy as np
     from ibm_quantum_schemas.common import CompressedTensorModel
     from ibm_quantum_schemas.executor.version_2_0 import (
@@ -100,12 +101,14 @@ def project_program(params: dict[str, Any], device: BackendV2) -> tuple[float, i
     The same estimate as :func:`qmodes.accounting.projection.project_pubs`: 2 s plus, per
     execution, the device's rep delay, qubit reset and the circuit's duration.
     """
+    # heavy: Qiskit loads when a job or device needs it, not on import
     import numpy as np
     from ibm_quantum_schemas.executor.version_2_0 import ParamsModel
     from qiskit_ibm_runtime.quantum_program.converters.converters_2_0 import (
         quantum_program_from_2_0,
     )
 
+    # start-up time: the engine (and Qiskit) loads on first use; a layer below
     from qmodes.accounting.projection import (
         SUB_JOB_OVERHEAD,
         _init_duration,

@@ -221,6 +221,7 @@ class ServedSession:
 
 
 def _qiskit_version() -> str:
+    # heavy: Qiskit loads when a job or device needs it, not on import
     import qiskit
 
     return str(qiskit.__version__)

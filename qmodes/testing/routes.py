@@ -95,14 +95,13 @@ def instance_usage(state: RuntimeState, request: Request, args: dict[str, str]) 
 
 
 def _iso(seconds: float) -> str:
-    from datetime import datetime, timezone
-
     moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @route("POST", "/jobs")
 def run_job(state: RuntimeState, request: Request, args: dict[str, str]) -> Reply:
+    # heavy: Qiskit loads when a job or device needs it, not on import
     from qiskit_ibm_runtime import RuntimeDecoder
 
     body = request.json()

@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+from qmodes.core.limits import MAX_TTL
 from qmodes.testing import routes  # noqa: F401  (registers the API handlers with the api)
 from qmodes.testing.api import Reply, Request, Route, error_reply, handle_api
 from qmodes.testing.auth import TokenIssuer
@@ -91,7 +92,7 @@ class FakeRuntimeServer:
         plan: str = "open",
         interactive_ttl: float = 60.0,
         batch_interactive_ttl: float = 1.0,
-        max_ttl: float = 8 * 3600.0,
+        max_ttl: float = MAX_TTL,
         lanes: int = 5,
         token_ttl: float = 3600.0,
         usage_limit_seconds: float | None = None,
@@ -187,6 +188,7 @@ class FakeRuntimeServer:
 
     def service(self, **kwargs: Any) -> QiskitRuntimeService:
         """A ``QiskitRuntimeService`` pointed at this server (keyword arguments override)."""
+        # heavy: Qiskit loads when a job or device needs it, not on import
         from qiskit_ibm_runtime import QiskitRuntimeService
 
         options: dict[str, Any] = {

@@ -32,6 +32,7 @@ import uuid
 from typing import Any
 
 from qmodes.core.errors import ContextClosedError, QModesError
+from qmodes.core.limits import MAX_TTL
 from qmodes.core.timeline import Timeline
 from qmodes.core.usage import job_usage
 from qmodes.local.runtime import LocalRuntime
@@ -77,7 +78,7 @@ class RuntimeState:
         *,
         interactive_ttl: float = 60.0,
         batch_interactive_ttl: float = 1.0,
-        max_ttl: float = 8 * 3600.0,
+        max_ttl: float = MAX_TTL,
         lanes: int = 5,
         device_pace: float | None = None,
     ) -> None:
@@ -90,6 +91,7 @@ class RuntimeState:
         self.timeline = Timeline()
         device_time: Any = False
         if device_pace is not None:  # jobs hold the QPU for their projected device time
+            # start-up time: the engine (and Qiskit) loads on first use; a layer below
             from qmodes.local.device_time import DeviceTime
 
             device_time = DeviceTime(pace=device_pace)

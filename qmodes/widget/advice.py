@@ -37,6 +37,7 @@ _log = logging.getLogger(__name__)
 def live_hints(contexts: Sequence[tuple[ContextRecord, list[JobRecord]]], now: float,
                target: str | None = None) -> list[str]:
     """Best-practice hints for the watched contexts, right now."""
+    # heavy: the advisor (its replays) loads when advice is asked for; a layer below
     from qmodes.advisor import hints
 
     found: list[str] = []
@@ -58,11 +59,13 @@ def comparison(context: ContextRecord, jobs: list[JobRecord], target: str | None
     text table after a cell is printed from (:meth:`qmodes.advisor.Advice.rows`). A row's
     ``idle`` is the billed time no job used (None in job mode, which bills nothing else).
     """
+    # heavy: the advisor (its replays) loads when advice is asked for; a layer below
     from qmodes.advisor.workload import replayable
 
     device = _device(context, target)
     if device is None or not replayable(jobs):
         return None
+    # heavy: the advisor (its replays) loads when advice is asked for; a layer below
     from qmodes.advisor import advise
 
     try:

@@ -40,6 +40,7 @@ _TIMEOUT = 5.0
 
 def _kernel() -> Any:
     try:
+        # start-up time: the kernel's parts load only where they are used
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython is a dependency
         return None
@@ -62,6 +63,7 @@ def create_subshell(kernel: Any) -> str:
         known = _subshell.get(id(kernel))
         if known is not None:
             return known
+        # start-up time: the kernel's parts load only where they are used
         from ipykernel.connect import get_connection_file
         from jupyter_client import BlockingKernelClient
 

@@ -35,6 +35,8 @@ import traitlets as t
 from qmodes.accounting import allowance
 from qmodes.backends.names import is_remote_name
 from qmodes.core.timeline import OTHERS_QPU, Event, Timeline, default_timeline
+from qmodes.widget import advice as advice_model
+from qmodes.widget import subshell, uipoll
 from qmodes.widget.compact import compact_ops
 from qmodes.widget.snapshot import render_html, render_text
 from qmodes.widget.state import TimelineState
@@ -210,22 +212,20 @@ class TimelineWidget(anywidget.AnyWidget):
 
     def _refresh_advice(self, live: bool) -> None:
         """Hints every few seconds; the mode comparison when final (or now and then)."""
-        from qmodes.widget import advice
-
         tick = time.monotonic()
         final = not live and self._was_live
-        if not final and tick - self._hints_at < advice.HINTS_INTERVAL:
+        if not final and tick - self._hints_at < advice_model.HINTS_INTERVAL:
             return
         self._hints_at = tick
         timeline = self._state.timeline
         records = [c for c in timeline.contexts() if c.id in (self._state.context_ids or ())]
         contexts = [(record, timeline.jobs(ids=record.job_ids)) for record in records]
         update: dict[str, Any] = {
-            "hints": advice.live_hints(contexts, self._clock(), self._target)}
-        small = sum(len(jobs) for _, jobs in contexts) <= advice.LIVE_COMPARE_MAX_JOBS
-        if final or (small and tick - self._compare_at >= advice.COMPARE_INTERVAL):
+            "hints": advice_model.live_hints(contexts, self._clock(), self._target)}
+        small = sum(len(jobs) for _, jobs in contexts) <= advice_model.LIVE_COMPARE_MAX_JOBS
+        if final or (small and tick - self._compare_at >= advice_model.COMPARE_INTERVAL):
             self._compare_at = tick
-            tables = [advice.comparison(context, jobs, self._target, self._price)
+            tables = [advice_model.comparison(context, jobs, self._target, self._price)
                       for context, jobs in contexts]
             update["tables"] = [table for table in tables if table is not None]
         else:
@@ -266,6 +266,7 @@ class TimelineWidget(anywidget.AnyWidget):
         The snapshot output is hidden wherever the widget renders (by the widget's CSS) and
         is redrawn when everything is final, or on :meth:`refresh_static`.
         """
+        # start-up time: the kernel's parts load only where they are used
         from IPython.display import display
 
         bundle = super()._repr_mimebundle_()
@@ -286,8 +287,6 @@ class TimelineWidget(anywidget.AnyWidget):
         to the kernel's qmodes subshell (ipykernel 7, :mod:`qmodes.widget.subshell`), else
         qmodes' waits poll for them (ipykernel 6, :mod:`qmodes.widget.uipoll`)."""
         if not self.routed:
-            from qmodes.widget import subshell, uipoll
-
             self.routed = ("subshell" if subshell.route_to_subshell(self)
                            else "ui-poll" if uipoll.register(self) else "")
 
@@ -359,6 +358,7 @@ class TimelineWidget(anywidget.AnyWidget):
 
 def _shell() -> Any:
     try:
+        # start-up time: the kernel's parts load only where they are used
         from IPython import get_ipython
     except ImportError:
         return None

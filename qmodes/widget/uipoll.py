@@ -23,6 +23,8 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from qmodes.core.waiting import add_wait_hook
+
 __all__ = ["poll_hook", "register"]
 
 _log = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ POLL_EVENTS = 10
 
 def _kernel() -> Any:
     try:
+        # start-up time: the kernel's parts load only where they are used
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython is a dependency
         return None
@@ -52,6 +55,7 @@ def poll_hook(subject: Any) -> Iterator[Callable[[], None]]:
         yield lambda: None
         return
     try:
+        # start-up time: the kernel's parts load only where they are used
         from jupyter_ui_poll import ui_events
 
         events = ui_events()
@@ -80,8 +84,6 @@ def register(widget: Any) -> bool:
         import jupyter_ui_poll  # noqa: F401
     except ImportError:
         return False
-    from qmodes.core.waiting import add_wait_hook
-
     with _lock:
         _widgets.add(widget)
         if _remove is None:

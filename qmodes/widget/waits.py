@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
@@ -41,7 +42,7 @@ def gaps(spans: Sequence[Span], final: bool, finished: float | None,
     """Stretches between a job's phases before the QPU took it, and since its last phase
     while the QPU has not (up to ``now``; to ``finished`` if it ended so, e.g. cancelled)."""
     out: list[Stretch] = []
-    for before, after in zip(spans, spans[1:], strict=False):
+    for before, after in itertools.pairwise(spans):
         if before.kind == "qpu":
             return out  # after the QPU nothing waits for it
         if before.end is not None and after.start - before.end > EPSILON:
@@ -136,7 +137,7 @@ def during(busy: Busy | None, stretches: Sequence[Stretch]) -> int:
     if busy is None or not stretches:
         return 0
     found = busy.count(stretches[0][0], stretches[-1][1])
-    for (_, a), (b, _) in zip(stretches, stretches[1:], strict=False):
+    for (_, a), (b, _) in itertools.pairwise(stretches):
         found -= busy.within(a, b)  # held the QPU only while the job was not waiting
     return found
 
