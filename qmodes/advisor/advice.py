@@ -25,6 +25,7 @@ from typing import Any
 from qmodes.advisor import verdict
 from qmodes.advisor.replay import MODES, Run, percentile, replay_once
 from qmodes.advisor.workload import Workload, workload_from_records
+from qmodes.core.limits import MAX_TTL
 from qmodes.core.timeline import JobRecord
 from qmodes.core.usage import RULES, UsageFigure
 from qmodes.local.load import check_load
@@ -61,8 +62,8 @@ class ModeOutcome:
     """One mode over the crowds: medians, with p10–p90 ranges of wall time and usage.
 
     ``waited``: seconds the workload's jobs waited for the QPU in all, median: behind your own
-    jobs submitted together, other users' jobs, the batch's turn, an inactive session. ``idle``: billed time no job of
-    yours used the QPU (a session's idle TTL), median.
+    jobs submitted together, other users' jobs, the batch's turn, an inactive session.
+    ``idle``: billed time no job of yours used the QPU (a session's idle TTL), median.
     """
 
     mode: str
@@ -169,7 +170,7 @@ class Advice:
 
 
 def replay(workload: Workload, mode: str, *, load: float = 0.0, crowds: int = DEFAULT_CROWDS,
-           interactive_ttl: float | None = None, max_time: float = 8 * 3600.0,
+           interactive_ttl: float | None = None, max_time: float = MAX_TTL,
            lanes: int = 5, price_per_second: float | None = None) -> ModeOutcome:
     """Replay ``workload`` in ``mode`` over ``crowds`` seeded crowds (one if ``load`` is 0)."""
     load = check_load(load)

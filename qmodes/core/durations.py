@@ -30,14 +30,15 @@ import math
 import numbers
 import re
 
+from qmodes.core.limits import INTERACTIVE_TTL_LIMIT, MAX_TTL
+
 __all__ = ["INTERACTIVE_TTL_LIMIT", "MAX_TIME_LIMIT", "format_duration", "parse_duration",
            "parse_interactive_ttl", "parse_max_time"]
 
-MAX_TIME_LIMIT = 8 * 3600.0
-"""The longest maximum TTL (``max_time``) of a session or batch: 8 hours (IBM)."""
-
-INTERACTIVE_TTL_LIMIT = 30 * 60.0
-"""The longest interactive TTL accepted: 30 minutes (an idle session closes by then)."""
+MAX_TIME_LIMIT = MAX_TTL
+"""The longest maximum TTL (``max_time``) of a session or batch: 8 hours (IBM,
+:data:`qmodes.core.limits.MAX_TTL`). The longest interactive TTL accepted is
+:data:`qmodes.core.limits.INTERACTIVE_TTL_LIMIT`, 30 minutes (an idle session closes by then)."""
 
 _UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0}
 _PART = re.compile(r"(\d+(?:\.\d+)?)\s*([hms]?)")
