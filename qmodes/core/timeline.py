@@ -162,6 +162,11 @@ class ContextRecord:
     device_load: float | None = None
     """Other users' load on its emulated device when it opened (None: not an emulated
     device); the advisor replays with it by default."""
+    remote_id: str | None = None
+    """The id IBM gave a remote session or batch (key :data:`REMOTE_ID`); None: local."""
+    close_error: str | None = None
+    """Why a remote context's close is not confirmed (key :data:`CLOSE_ERROR`); None: it is,
+    or nothing was asked."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,9 +130,8 @@ class Rehearsal:
 
 
 def _adopt_twin(device: Any) -> Any:
-    """A qmodes device backend with the real device's target and calibration."""
+    """A qmodes device backend with the real device's target and calibration (which device
+    it stands for is :attr:`Rehearsal.device_name`)."""
     from qmodes.backends.types import adopt
 
-    twin = adopt(device)
-    twin._qmodes_twin_of = device.name
-    return twin
+    return adopt(device)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qmodes.compat.runtime_private import mark_closed
+from qmodes.core.timeline import CLOSE_ERROR  # re-exported: why a close is unconfirmed
 from qmodes.remote.service import describe
 
 if TYPE_CHECKING:
@@ -39,9 +40,6 @@ __all__ = ["CLOSE_ERROR", "CloseRetry", "UnconfirmedClose", "retry_at_exit",
 
 log = logging.getLogger(__name__)
 
-CLOSE_ERROR = "close_error"
-"""The context change (``timeline.update_context(..., close_error=...)``) that says why a close
-is not confirmed; None once it is. The ledger records it as the context's reason."""
 
 MAX_DELAY = 60.0
 """The longest wait between two retries of a close (seconds)."""
