@@ -24,8 +24,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["BALANCED_MARGIN", "OBJECTIVES", "TIE", "check_objective", "cheapest", "fastest",
-           "pick", "rule"]
+__all__ = [
+    "BALANCED_MARGIN",
+    "OBJECTIVES",
+    "TIE",
+    "cheapest",
+    "check_objective",
+    "fastest",
+    "pick",
+    "rule",
+]
 
 OBJECTIVES = ("balanced", "cost", "time")
 BALANCED_MARGIN = 0.10

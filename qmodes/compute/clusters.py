@@ -20,7 +20,7 @@ Example:
     >>> check("laptop")
     Traceback (most recent call last):
     ...
-    ValueError: cluster must be None (the kernel), 'local', 'local:<workers>' or a scheduler address such as 'tcp://host:8786', not 'laptop'
+    ValueError: cluster must be None (the kernel), 'local', ... not 'laptop'
 """
 
 from __future__ import annotations

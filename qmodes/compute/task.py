@@ -15,7 +15,8 @@ Example:
     >>> from qiskit import QuantumCircuit
     >>> from qiskit.primitives.containers.sampler_pub import SamplerPub
     >>> circuit = QuantumCircuit(1); _ = circuit.x(0); circuit.measure_all()
-    >>> task = SimTask.build("sampler", "aer", [SamplerPub.coerce(circuit, 5)], {"seed_simulator": 1})
+    >>> task = SimTask.build("sampler", "aer", [SamplerPub.coerce(circuit, 5)],
+    ...                      {"seed_simulator": 1})
     >>> [c.num_qubits for c in task.circuits()], task.num_pubs
     ([1], 1)
     >>> derive_seed(1, 0) == derive_seed(1, 0) != derive_seed(1, 1)

@@ -72,7 +72,7 @@ class JobModeWidgets:
             return
         if (not self.settings.widget or not has_widget_frontend(self.shell)
                 or threading.current_thread() is not threading.main_thread()
-                or job._timeline is not default_timeline()):
+                or job.timeline is not default_timeline()):
             return
         from qmodes.modes.job import JobMode  # loaded with the job: Qiskit is in by now
         from qmodes.widget import TimelineWidget

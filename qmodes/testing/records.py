@@ -98,7 +98,7 @@ class ServedJob:
 
     @property
     def work(self) -> ServedWork:
-        return self.job._work  # type: ignore[return-value]
+        return self.job.work  # type: ignore[return-value]
 
     def result_text(self) -> str | None:
         """The results body: the encoded result, or the error text of a failed job."""

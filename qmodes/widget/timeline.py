@@ -395,7 +395,7 @@ def _compute(handles: Any) -> dict[str, Any] | None:
     """The cluster the contexts' simulations run on (qmodes.compute): workers, tasks running
     and queued, results simulated ahead, dashboard; None in the kernel. Never raises."""
     for handle in handles:
-        compute = getattr(getattr(handle, "_scheduler", None), "compute", None)
+        compute = getattr(getattr(handle, "scheduler", None), "compute", None)
         if compute is not None:
             try:
                 stats = dict(compute.stats())

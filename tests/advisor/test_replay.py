@@ -139,7 +139,7 @@ def test_money_only_with_a_price_and_every_figure_labelled():
     text = str(priced).splitlines()
     assert text[1].split()[-3:] == ["at", "your", "price"]
     assert text[2].startswith("→ batch ") and text[2].endswith(" 80.00")
-    assert [row["mode"] for row in priced.rows()][0] == "batch"  # the model of both views
+    assert next(row["mode"] for row in priced.rows()) == "batch"  # the model of both views
     assert all(o.usage.source == SOURCE for o in priced.outcomes.values())
     assert SOURCE in str(priced)
 

@@ -93,7 +93,7 @@ def test_a_workers_aer_threads_are_set_on_its_own_cached_simulator():
 
 @pytest.mark.parametrize("spec", ["laptop", "local:0", 7.5, "http//x"])
 def test_a_bad_cluster_setting_is_a_short_clear_error(spec):
-    with pytest.raises(ValueError, match="cluster|worker"):
+    with pytest.raises(ValueError, match=r"cluster|worker"):
         resolve(spec)
 
 

@@ -93,7 +93,7 @@ def test_an_unreachable_scheduler_is_a_one_line_error_naming_the_address():
     message = str(caught.value)
     assert address in message and "\n" not in message
     timeline = Timeline()
-    with pytest.raises(ClusterUnreachableError, match="127.0.0.1"):
+    with pytest.raises(ClusterUnreachableError, match=r"127\.0\.0\.1"):
         runtime = LocalRuntime(timeline=timeline)
         runtime.cluster = address
     assert timeline.jobs() == []  # refused before any job was queued
