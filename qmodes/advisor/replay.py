@@ -29,6 +29,7 @@ from qmodes.advisor.workload import Workload
 from qmodes.core.clock import ManualClock, Timer
 from qmodes.core.errors import ContextClosedError
 from qmodes.core.jobs import Job
+from qmodes.core.limits import MAX_TTL
 from qmodes.core.timeline import ContextRecord, JobRecord, Span, Window
 from qmodes.core.usage import context_usage, job_usage
 from qmodes.local.device_scheduler import DeviceScheduler
@@ -175,7 +176,7 @@ class _ReplayExecutor:
 
 
 def replay_once(workload: Workload, mode: str, *, load: float = 0.0, seed: int = 0,
-                interactive_ttl: float | None = None, max_time: float = 8 * 3600.0,
+                interactive_ttl: float | None = None, max_time: float = MAX_TTL,
                 lanes: int = 5) -> Run:
     """Replay ``workload`` in ``mode`` on the emulated device with other users' ``load``
     (their crowd drawn from ``seed``); the first job is submitted as the crowd starts.

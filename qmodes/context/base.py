@@ -30,6 +30,7 @@ from qmodes.context.registry import _all_contexts, close_open_contexts, open_con
 from qmodes.context.runtime_surface import RuntimeSessionSurface
 from qmodes.core.durations import parse_interactive_ttl, parse_max_time
 from qmodes.core.jobs import Job, JobWork
+from qmodes.core.limits import MAX_TTL
 from qmodes.core.protocols import EngineBackend, JobScheduler
 from qmodes.core.timeline import ContextRecord, JobRecord, Timeline
 from qmodes.local.runtime import LocalRuntime, default_runtime
@@ -57,7 +58,7 @@ class ExecutionContext(ContextFigures, RuntimeSessionSurface):
     mode: ClassVar[str]
     ibm_mode: ClassVar[str]  # qiskit-ibm-runtime's name: "dedicated" or "batch"
     default_interactive_ttl: ClassVar[float]
-    default_max_time: ClassVar[float] = 8 * 3600.0
+    default_max_time: ClassVar[float] = MAX_TTL
 
     def __init__(self, backend: Any = None, max_time: float | str | None = None, *,
                  create_new: bool | None = True,

@@ -40,6 +40,7 @@ from qiskit_ibm_runtime.exceptions import (
 
 from qmodes.core.errors import QModesError
 from qmodes.core.protocols import JobWork
+from qmodes.core.states import FINAL_STATES
 from qmodes.core.timeline import JobRecord, Timeline
 from qmodes.core.usage import job_usage
 from qmodes.core.waiting import block_until
@@ -49,8 +50,6 @@ if TYPE_CHECKING:
 
 __all__ = ["ForeignJob", "Job", "JobCancelledError", "JobFailedError", "JobMaxTimeoutError",
            "JobTimeoutError", "JobWork", "qiskit_backend"]
-
-FINAL_STATES = ("DONE", "ERROR", "CANCELLED")
 
 
 class JobFailedError(QModesError, RuntimeJobFailureError, RuntimeError):
@@ -99,7 +98,7 @@ class Job(BasePrimitiveJob):
     class (:class:`qmodes.core.protocols.ControlledJob`).
     """
 
-    JOB_FINAL_STATES: tuple[str, ...] = ("DONE", "CANCELLED", "ERROR")
+    JOB_FINAL_STATES: tuple[str, ...] = ("DONE", "CANCELLED", "ERROR")  # RuntimeJobV2's order
     ERROR = "ERROR"
     foreign: ClassVar[bool] = False
     """True for another user's job on an emulated device (:class:`ForeignJob`)."""

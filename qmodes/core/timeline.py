@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, overload
 
 from qmodes.core.dispatch import Dispatcher
+from qmodes.core.states import FINAL_STATES
 
 __all__ = [
     "CLOSE_ERROR",
@@ -134,7 +135,7 @@ class JobRecord:
 
     @property
     def in_final_state(self) -> bool:
-        return self.status in ("DONE", "ERROR", "CANCELLED")
+        return self.status in FINAL_STATES
 
 
 @dataclass

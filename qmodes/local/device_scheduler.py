@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from qmodes.core.states import FINAL_STATES
 from qmodes.core.timeline import ContextRecord, Timeline
 from qmodes.local.load import FOREIGN_PREFIX, BackgroundLoad, LoadModel, Occupancy
 from qmodes.local.scheduler import Scheduler
@@ -157,7 +158,7 @@ class _ForeignAside:
     def update_job(self, job_id: str, time: float, **changes: Any) -> None:
         if not job_id.startswith(FOREIGN_PREFIX):
             self._timeline.update_job(job_id, time, **changes)
-        elif changes.get("status") in ("DONE", "ERROR", "CANCELLED"):
+        elif changes.get("status") in FINAL_STATES:
             self._open.pop(job_id, None)
             self._arrived.pop(job_id, None)
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from qmodes._util.lazy import ProcessWide
 from qmodes.backends.names import get_backend
 from qmodes.core.clock import Clock, RealClock
+from qmodes.core.limits import PACE_LIMIT, check_pace
 from qmodes.core.timeline import Timeline, default_timeline
 from qmodes.local.device_scheduler import DeviceScheduler
 from qmodes.local.device_time import DeviceTime
@@ -42,7 +43,6 @@ __all__ = ["PACE_LIMIT", "SHUTDOWN_GRACE_SECONDS", "LocalRuntime", "default_runt
 
 _log = logging.getLogger(__name__)
 
-PACE_LIMIT = 100.0
 """The slowest pacing accepted: 100 × the device's projected time (beyond, a job could hold
 the QPU lane for days)."""
 
@@ -172,11 +172,7 @@ class LocalRuntime:
 
     @pace.setter
     def pace(self, value: float | None) -> None:
-        if value is not None and (isinstance(value, bool) or not 0 < value <= PACE_LIMIT):
-            raise ValueError(f"pace must be a positive speed factor up to {PACE_LIMIT:g}, such "
-                             f"as 1.0 (real device time) or 0.1 (ten times faster), or None; "
-                             f"got {value!r}")
-        self._pace = value
+        self._pace = check_pace(value)
         if self.device_time is not None:
             self.device_time.pace = value
 

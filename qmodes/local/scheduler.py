@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from qmodes._util.atomic import deferred_interrupt
 from qmodes.core.clock import Clock, Timer
 from qmodes.core.errors import ContextClosedError
+from qmodes.core.limits import IDLE_SESSION_CLOSE
 from qmodes.core.timeline import ContextRecord, Timeline
 from qmodes.core.usage import window_end
 from qmodes.local.executors import Executor, Phase
@@ -50,7 +51,7 @@ __all__ = ["IDLE_CLOSE_SECONDS", "SHUTDOWN_REASON", "Scheduler"]
 
 _log = logging.getLogger(__name__)
 
-IDLE_CLOSE_SECONDS = 30 * 60.0
+IDLE_CLOSE_SECONDS = IDLE_SESSION_CLOSE
 """A session opened with no job for this long closes itself (IBM: 30 minutes)."""
 
 SHUTDOWN_REASON = "the process shut down before this job finished"

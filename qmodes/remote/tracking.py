@@ -24,6 +24,7 @@ import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from qmodes.core.states import FINAL_STATES
 from qmodes.core.usage import window_end
 from qmodes.remote import closing, guard
 from qmodes.remote.service import describe
@@ -91,7 +92,7 @@ class JobWatch:
     def poll(self) -> float | None:
         try:
             status = normalise_status(self.remote.status())
-            if status in ("DONE", "ERROR", "CANCELLED"):
+            if status in FINAL_STATES:
                 outcome = self._fetch_final(status)
         except Exception as error:  # network trouble: unknown, retry later
             return self._unknown(error)
