@@ -43,6 +43,7 @@ __all__ = [
     "describe_valid_names",
     "device_qubits",
     "fake_device_stem",
+    "fake_twin_name",
     "get_backend",
     "is_device_name",
     "is_fake_name",
@@ -84,6 +85,17 @@ def remote_device_name(name: str) -> str:
     """The device IBM knows ``ibm:<device>`` by, in lower case: ``"ibm:ibm_Kyiv"`` →
     ``"ibm_kyiv"``."""
     return name.strip().lower().removeprefix("ibm:")
+
+
+def fake_twin_name(name: str) -> str:
+    """The fake device that models a real one (a fake device's name stays as it is).
+
+    Example:
+        >>> [fake_twin_name(n) for n in ("ibm_sherbrooke", "ibm:ibm_kyiv", "fake_manila")]
+        ['fake_sherbrooke', 'fake_kyiv', 'fake_manila']
+    """
+    key = remote_device_name(name)
+    return key if key.startswith(FAKE_PREFIX) else FAKE_PREFIX + key.removeprefix("ibm_")
 
 
 def is_fake_name(name: str) -> bool:

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from qmodes.backends.names import fake_twin_name, is_fake_name, is_remote_name, remote_device_name
 from qmodes.compat.runtime_modes import is_qmodes_backend
 from qmodes.core.durations import format_duration
 
@@ -87,19 +88,19 @@ class Rehearsal:
             raise ValueError("rehearse=True needs an IBM device: 'ibm:<device>', an IBMBackend "
                              "or 'fake_<device>'")
         key = backend.strip().lower()
-        if key.startswith("fake_"):
+        if is_fake_name(key):
             return cls(get_backend(key), key)
-        if not key.startswith(("ibm:", "ibm_")):
+        if not is_remote_name(key):
             raise ValueError(f"rehearse=True needs a device, not {backend!r}: give "
                              f"'ibm:<device>' or 'fake_<device>'")
-        name = key.removeprefix("ibm:")
+        name = remote_device_name(key)
         from qmodes.remote import get_remote_backend
         from qmodes.remote.service import RemoteError
 
         try:
             remote = get_remote_backend(name)
         except RemoteError as error:
-            fake = name if name.startswith("fake_") else "fake_" + name.removeprefix("ibm_")
+            fake = fake_twin_name(name)
             try:
                 return cls(get_backend(fake), fake)  # offline: the snapshot of that device
             except ValueError:

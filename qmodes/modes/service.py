@@ -43,6 +43,7 @@ from qiskit.providers.exceptions import QiskitBackendNotFoundError
 
 from qmodes.accounting.budget import default_budget, parse_budget
 from qmodes.backends import LocalBackend, available_backends, device_qubits, get_backend
+from qmodes.backends.names import fake_twin_name, is_fake_name, is_remote_name
 from qmodes.compat.runtime_private import LocalServiceDoor
 from qmodes.core.usage import context_usage, job_usage
 from qmodes.local.load import check_load
@@ -140,7 +141,7 @@ class LocalService(LocalServiceDoor):
         elif simulator:
             candidates = [get_backend("aer")]
         else:
-            names = [n for n in available_backends() if n.startswith("fake_")
+            names = [n for n in available_backends() if is_fake_name(n)
                      and device_qubits(n) >= (min_num_qubits or 0)]
             with warnings.catch_warnings():  # building every device, not the user's choice:
                 warnings.filterwarnings("ignore", "Properties of fake_", UserWarning)
@@ -235,12 +236,12 @@ def _named(name: str) -> Any:
     key = name.strip().lower()
     if key == "aer_simulator":
         key = "aer"
-    elif key.startswith("ibm_"):
-        key = "fake_" + key.removeprefix("ibm_")
+    elif is_remote_name(key):
+        key = fake_twin_name(key)
     try:
         return get_backend(key)
     except ValueError:
-        devices = ", ".join(n for n in available_backends() if n.startswith("fake_"))
+        devices = ", ".join(n for n in available_backends() if is_fake_name(n))
         raise QiskitBackendNotFoundError(
             f"No backend matches the criteria: {name!r} is not an emulated device here; "
             f"use one of {devices} (or ibm_<device> for the same), or aer") from None

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from qmodes.backends.names import remote_device_name
 from qmodes.remote.service import RemoteError, describe
 
 __all__ = ["dry_run"]
@@ -34,7 +35,7 @@ def dry_run(pubs: Iterable[Any], backend: Any, *, primitive: str = "sampler",
     """
     from qmodes.remote.backend import get_remote_backend
 
-    remote = get_remote_backend(backend.removeprefix("ibm:") if isinstance(backend, str)
+    remote = get_remote_backend(remote_device_name(backend) if isinstance(backend, str)
                                 else backend)
     try:
         if primitive == "sampler":
