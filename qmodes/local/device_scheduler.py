@@ -45,6 +45,8 @@ class DeviceScheduler(Scheduler):
         self.timeline = _ForeignAside(self.timeline, self.occupancy,  # type: ignore[assignment]
                                       self.backend_name)
         self.load: BackgroundLoad | None = None
+        self.used = False
+        """True once a context opened or a job of yours came here (not other users')."""
         self._last_qpu_foreign: bool | None = None
         """Whose job held the QPU last (fair share's turns); None: nobody's yet."""
 
@@ -74,6 +76,7 @@ class DeviceScheduler(Scheduler):
     def open_context(self, record: ContextRecord) -> None:
         record.source = self.source
         record.device_load = self.device_load
+        self.used = True
         super().open_context(record)
 
     def others_waiting(self) -> list[float]:
@@ -124,6 +127,7 @@ class DeviceScheduler(Scheduler):
     def submit(self, job: Job) -> None:
         __tracebackhide__ = True
         if not job.foreign:
+            self.used = True
             job.live_record.source = self.source
             job.live_record.device_load = self.device_load
         super().submit(job)

@@ -122,15 +122,13 @@ class LocalRuntime:
             return self._schedulers.get(self._key(backend))
 
     def discard_unused(self, backend: LocalBackend) -> bool:
-        """Stop and forget the scheduler of a device nothing ran on (its crowd of other users
-        stops with it; the next use makes a new one). False if it was used or never made."""
+        """Stop and forget the scheduler of an emulated device nothing of yours ran on (its
+        crowd of other users stops with it; the next use makes a new one). False if it was
+        used, is not an emulated device's, or was never made."""
         key = self._key(backend)
         with self._lock:
             scheduler = self._schedulers.get(key)
-            used = scheduler is None or any(
-                record.backend == scheduler.backend_name
-                for record in (*self.timeline.contexts(), *self.timeline.jobs()))
-            if used:
+            if not isinstance(scheduler, DeviceScheduler) or scheduler.used:
                 return False
             del self._schedulers[key]
         if self.device_time is not None:
